@@ -1,0 +1,67 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// Worker is the configuration of the long-running worker process.
+type Worker struct {
+	Temporal Temporal
+	// DataDir holds the embedded server's and the store's SQLite files (TOLLGATE_DATA_DIR).
+	DataDir string
+	// HTTPAddr serves /healthz and the JSON API (TOLLGATE_HTTP_ADDR).
+	HTTPAddr string
+	// DevIP, DevTemporalPort and DevUIPort place the embedded server (TOLLGATE_DEV_IP,
+	// TOLLGATE_TEMPORAL_PORT, TOLLGATE_UI_PORT; UI port 0 disables the UI).
+	DevIP           string
+	DevTemporalPort int
+	DevUIPort       int
+	// RunbookDir is the working directory of runbook steps (TOLLGATE_RUNBOOK_DIR).
+	RunbookDir string
+	// LogLevel is debug, info, warn or error (TOLLGATE_LOG_LEVEL).
+	LogLevel string
+}
+
+// Embedded reports whether the worker runs its own Temporal server.
+func (w Worker) Embedded() bool { return w.Temporal.Address == "" }
+
+// WorkerFromEnv reads the worker configuration with its defaults.
+func WorkerFromEnv() (Worker, error) {
+	w := Worker{
+		Temporal:   TemporalFromEnv(),
+		DataDir:    envOr("TOLLGATE_DATA_DIR", ".tollgate"),
+		HTTPAddr:   envOr("TOLLGATE_HTTP_ADDR", "127.0.0.1:8080"),
+		DevIP:      envOr("TOLLGATE_DEV_IP", "127.0.0.1"),
+		RunbookDir: envOr("TOLLGATE_RUNBOOK_DIR", "."),
+		LogLevel:   envOr("TOLLGATE_LOG_LEVEL", "info"),
+	}
+	var err error
+	if w.DevTemporalPort, err = envInt("TOLLGATE_TEMPORAL_PORT", 7233); err != nil {
+		return w, err
+	}
+	if w.DevUIPort, err = envInt("TOLLGATE_UI_PORT", 8233); err != nil {
+		return w, err
+	}
+	return w, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 65535 {
+		return 0, fmt.Errorf("%s=%q: want a port number", name, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/config"
+	"github.com/tollgate-dev/tollgate/control"
+	"github.com/tollgate-dev/tollgate/integrations/deploy"
+	"github.com/tollgate-dev/tollgate/store"
+	"github.com/tollgate-dev/tollgate/web"
+	"github.com/tollgate-dev/tollgate/worker/devserver"
+	"github.com/tollgate-dev/tollgate/workflows"
+)
+
+// Run starts everything the configuration asks for and blocks until ctx ends, then shuts down
+// in reverse order: HTTP, worker (letting steps in flight finish), Temporal.
+func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
+	if cfg.Embedded() {
+		srv, err := devserver.Start(devserver.Config{
+			DataDir:          cfg.DataDir,
+			IP:               cfg.DevIP,
+			FrontendPort:     cfg.DevTemporalPort,
+			UIPort:           cfg.DevUIPort,
+			Namespace:        cfg.Temporal.Namespace,
+			SearchAttributes: SearchAttributes,
+		}, logger)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := srv.Stop(); err != nil {
+				logger.Warn("embedded Temporal stopped with an error", "error", err)
+			}
+		}()
+		cfg.Temporal.Address = srv.FrontendAddress
+		logger.Info("embedded Temporal server started", "address", srv.FrontendAddress, "ui", srv.UIAddress, "data", cfg.DataDir)
+	}
+
+	opts, err := cfg.Temporal.ClientOptions(logger)
+	if err != nil {
+		return err
+	}
+	dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	c, err := client.DialContext(dialCtx, opts)
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
+	}
+	defer c.Close()
+	if !cfg.Embedded() {
+		if err := ensureSearchAttributes(ctx, c, cfg.Temporal.Namespace, logger); err != nil {
+			return err
+		}
+	}
+
+	st, err := store.OpenSQLite(filepath.Join(cfg.DataDir, "tollgate.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	acts := &activities.Activities{
+		Store:    st,
+		Deployer: &deploy.Script{Dir: cfg.RunbookDir, BaseEnv: deploy.DefaultEnv()},
+		HTTP:     &http.Client{},
+		Logger:   logger,
+	}
+	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
+	Register(w, acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+	logger.Info("worker polling", "taskQueue", workflows.TaskQueue, "namespace", cfg.Temporal.Namespace)
+
+	ctl := &control.Client{Temporal: c}
+	ready := func() error {
+		hctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, err := c.CheckHealth(hctx, &client.CheckHealthRequest{})
+		return err
+	}
+	httpSrv := &http.Server{Addr: cfg.HTTPAddr, Handler: web.Handler(ctl, ready, logger), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP address %s (TOLLGATE_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
+	go func() {
+		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("HTTP server stopped", "error", err)
+		}
+	}()
+	logger.Info("HTTP API listening", "url", "http://"+ln.Addr().String()+"/api/releases")
+
+	<-ctx.Done()
+	logger.Info("shutting down: steps in flight finish first")
+	shutCtx, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel2()
+	return httpSrv.Shutdown(shutCtx)
+}
+
+// ensureSearchAttributes registers Tollgate's search attributes on an external cluster when
+// they are missing; clusters that refuse (Temporal Cloud manages them itself) get a warning.
+func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, logger *slog.Logger) error {
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		logger.Warn("cannot list search attributes; register them by hand (see README)", "error", err)
+		return nil
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for name, typ := range SearchAttributes {
+		if _, ok := have.GetCustomAttributes()[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: namespace, SearchAttributes: missing,
+	})
+	if err != nil {
+		logger.Warn("cannot add search attributes; register them by hand (see README)", "error", err)
+	}
+	return nil
+}

@@ -1,0 +1,345 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/release"
+)
+
+// ReleaseInput starts a release.
+type ReleaseInput struct {
+	Spec release.Spec `json:"spec"`
+	// Initiator is the person who started the release; segregation of duties excludes them
+	// from approving it.
+	Initiator string `json:"initiator"`
+}
+
+// ReleaseResult is how a release ended.
+type ReleaseResult struct {
+	ReleaseID string  `json:"releaseId"`
+	Outcome   Outcome `json:"outcome"`
+	Reason    string  `json:"reason,omitempty"`
+}
+
+// ReleaseWorkflow takes a release from intake through approval, deployment waves and the review
+// wait to its close. Controls arrive as Updates; the status Query shows where it is.
+func ReleaseWorkflow(ctx workflow.Context, in ReleaseInput) (ReleaseResult, error) {
+	r := newReleaseRun(ctx, in)
+	if err := r.setup(ctx); err != nil {
+		return ReleaseResult{}, err
+	}
+	return r.run(ctx)
+}
+
+// releaseRun is the state of one release; every field is driven only by history.
+type releaseRun struct {
+	spec     release.Spec
+	status   Status
+	rollback *Decision
+	// child is the wave child running now, so controls can reach it.
+	child     workflow.ChildWorkflowFuture
+	childMode WaveMode
+}
+
+func newReleaseRun(ctx workflow.Context, in ReleaseInput) *releaseRun {
+	spec := in.Spec
+	spec.Normalize()
+	r := &releaseRun{spec: spec}
+	r.status = Status{
+		ReleaseID: spec.Metadata.ID,
+		Title:     spec.Metadata.Title,
+		Owner:     spec.Metadata.Owner,
+		Initiator: in.Initiator,
+		Phase:     PhaseIntake,
+		Approval: ApprovalStatus{
+			Required:  spec.Approval.Required,
+			Approvers: spec.Approval.Approvers,
+			Approved:  []Decision{},
+		},
+		Timeline: []Event{},
+	}
+	for _, wv := range spec.Waves {
+		ws := WaveStatus{Name: wv.Name, State: WavePending}
+		for _, env := range wv.Environments {
+			es := EnvironmentStatus{Name: env}
+			for _, svc := range spec.Services {
+				es.Services = append(es.Services, ServiceStatus{Name: svc.Name, Version: svc.Version, State: ServicePending})
+			}
+			ws.Environments = append(ws.Environments, es)
+		}
+		r.status.Waves = append(r.status.Waves, ws)
+	}
+	return r
+}
+
+func (r *releaseRun) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) { return r.status, nil }); err != nil {
+		return err
+	}
+	return r.registerControls(ctx)
+}
+
+func (r *releaseRun) run(ctx workflow.Context) (ReleaseResult, error) {
+	r.event(ctx, "started", r.status.Initiator, "release "+r.spec.Metadata.ID+" started")
+	if outcome, reason, ok := r.intake(ctx); !ok {
+		return r.close(ctx, outcome, reason)
+	}
+	if outcome, reason, ok := r.approval(ctx); !ok {
+		return r.close(ctx, outcome, reason)
+	}
+	if reason, ok := r.deploy(ctx); !ok {
+		return r.rollbackAll(ctx, reason)
+	}
+	if r.review(ctx) {
+		return r.rollbackAll(ctx, "rollback requested by "+r.rollback.Actor+": "+r.rollback.Reason)
+	}
+	return r.close(ctx, OutcomeCompleted, "")
+}
+
+func (r *releaseRun) intake(ctx workflow.Context) (Outcome, string, bool) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
+	})
+	var a *activities.Activities
+	var res activities.RecordReleaseResult
+	err := workflow.ExecuteActivity(ctx, a.RecordRelease, activities.RecordReleaseInput{
+		Spec: r.spec, Initiator: r.status.Initiator, StartedAt: workflow.Now(ctx),
+	}).Get(ctx, &res)
+	if err != nil {
+		return OutcomeInvalid, errorMessage(err), false
+	}
+	r.event(ctx, "intake", "", "spec recorded, digest "+res.SpecDigest)
+	return "", "", true
+}
+
+// approval waits for the quorum, a rejection or the deadline, whichever comes first.
+func (r *releaseRun) approval(ctx workflow.Context) (Outcome, string, bool) {
+	r.setPhase(ctx, PhaseApproval)
+	timeout := r.spec.Approval.Timeout.D()
+	r.status.Approval.Deadline = workflow.Now(ctx).Add(timeout)
+	r.event(ctx, "approval-requested", "", fmt.Sprintf("waiting for %d of %v until %s",
+		r.spec.Approval.Required, r.spec.Approval.Approvers, r.status.Approval.Deadline.Format(time.RFC3339)))
+	decided, err := workflow.AwaitWithTimeout(ctx, timeout, func() bool {
+		return r.status.Approval.Rejected != nil || len(r.status.Approval.Approved) >= r.spec.Approval.Required
+	})
+	switch {
+	case err != nil:
+		return OutcomeApprovalExpired, err.Error(), false
+	case !decided:
+		return OutcomeApprovalExpired, fmt.Sprintf("approval expired after %s with %d of %d approvals",
+			timeout, len(r.status.Approval.Approved), r.spec.Approval.Required), false
+	case r.status.Approval.Rejected != nil:
+		rej := r.status.Approval.Rejected
+		return OutcomeRejected, "rejected by " + rej.Actor + ": " + rej.Reason, false
+	}
+	r.event(ctx, "approved", "", fmt.Sprintf("quorum of %d reached", r.spec.Approval.Required))
+	return "", "", true
+}
+
+// deploy runs the waves in order. It returns false with a reason when the release must be
+// rolled back: a failed wave or a rollback request.
+func (r *releaseRun) deploy(ctx workflow.Context) (string, bool) {
+	r.setPhase(ctx, PhaseDeploying)
+	for i, wv := range r.spec.Waves {
+		if err := workflow.Await(ctx, func() bool { return !r.status.Paused || r.rollback != nil }); err != nil {
+			return err.Error(), false
+		}
+		if r.rollback != nil {
+			return "rollback requested by " + r.rollback.Actor + ": " + r.rollback.Reason, false
+		}
+		res, err := r.runWave(ctx, i, wv)
+		if err != nil {
+			return "wave " + wv.Name + ": " + errorMessage(err), false
+		}
+		switch res.State {
+		case WaveFailed:
+			return "wave " + wv.Name + " failed: " + res.Reason, false
+		case WaveAborted:
+			return "rollback requested by " + r.rollback.Actor + ": " + r.rollback.Reason, false
+		}
+	}
+	return "", true
+}
+
+func (r *releaseRun) runWave(ctx workflow.Context, i int, wv release.Wave) (WaveResult, error) {
+	in := WaveInput{
+		ReleaseID:   r.spec.Metadata.ID,
+		Index:       i,
+		Name:        wv.Name,
+		Mode:        WaveDeploy,
+		Services:    r.spec.Services,
+		MaxParallel: r.spec.Deployment.MaxParallel,
+		Paused:      r.status.Paused,
+	}
+	for _, name := range wv.Environments {
+		env, _ := r.spec.EnvironmentByName(name)
+		in.Environments = append(in.Environments, env)
+	}
+	r.status.Waves[i].State = WaveRunning
+	r.status.Waves[i].WorkflowID = WaveWorkflowID(in.ReleaseID, i, WaveDeploy)
+	r.upsertEnvironments(ctx, wv.Environments)
+	r.event(ctx, "wave-started", "", "wave "+wv.Name+" started: "+fmt.Sprint(wv.Environments))
+	res, err := r.runChild(ctx, in)
+	if err != nil {
+		r.status.Waves[i].State = WaveFailed
+		return res, err
+	}
+	r.status.Waves[i].State = res.State
+	r.status.Waves[i].Environments = res.Environments
+	r.event(ctx, "wave-"+string(res.State), "", "wave "+wv.Name+" "+string(res.State)+reasonSuffix(res.Reason))
+	return res, nil
+}
+
+func (r *releaseRun) runChild(ctx workflow.Context, in WaveInput) (WaveResult, error) {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: WaveWorkflowID(in.ReleaseID, in.Index, in.Mode),
+		// A wave must not outlive the release that controls it.
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	r.child = workflow.ExecuteChildWorkflow(cctx, WaveWorkflowName, in)
+	r.childMode = in.Mode
+	var res WaveResult
+	err := r.child.Get(ctx, &res)
+	r.child = nil
+	return res, err
+}
+
+// review waits the review delay after the last wave. It returns true when a rollback was
+// requested during the wait.
+func (r *releaseRun) review(ctx workflow.Context) bool {
+	r.setPhase(ctx, PhaseReview)
+	delay := r.spec.ReviewDelay.D()
+	r.status.ReviewDue = workflow.Now(ctx).Add(delay)
+	r.event(ctx, "review-scheduled", "", "review due "+r.status.ReviewDue.Format(time.RFC3339))
+	requested, _ := workflow.AwaitWithTimeout(ctx, delay, func() bool { return r.rollback != nil })
+	if !requested {
+		r.event(ctx, "review-due", "", "review delay of "+delay.String()+" elapsed")
+	}
+	return requested
+}
+
+// rollbackAll undoes every service a wave touched, waves in reverse order and services in
+// reverse dependency order, then closes the release.
+func (r *releaseRun) rollbackAll(ctx workflow.Context, reason string) (ReleaseResult, error) {
+	r.setPhase(ctx, PhaseRollingBack)
+	r.status.Paused = false
+	r.event(ctx, "rollback-started", "", reason)
+	outcome := OutcomeRolledBack
+	for i := len(r.spec.Waves) - 1; i >= 0; i-- {
+		targets := touched(r.status.Waves[i])
+		if len(targets) == 0 {
+			continue
+		}
+		in := WaveInput{
+			ReleaseID:   r.spec.Metadata.ID,
+			Index:       i,
+			Name:        r.spec.Waves[i].Name,
+			Mode:        WaveRollback,
+			Services:    r.spec.Services,
+			Targets:     targets,
+			MaxParallel: r.spec.Deployment.MaxParallel,
+		}
+		for _, t := range targets {
+			env, _ := r.spec.EnvironmentByName(t.Environment)
+			in.Environments = append(in.Environments, env)
+		}
+		res, err := r.runChild(ctx, in)
+		if err != nil {
+			outcome = OutcomeRollbackFailed
+			r.event(ctx, "rollback-failed", "", "wave "+in.Name+": "+errorMessage(err))
+			continue
+		}
+		mergeRollback(&r.status.Waves[i], res)
+		if res.State != WaveRolledBack {
+			outcome = OutcomeRollbackFailed
+		}
+		r.event(ctx, "wave-"+string(r.status.Waves[i].State), "", "rollback of wave "+in.Name+" "+string(res.State)+reasonSuffix(res.Reason))
+	}
+	return r.close(ctx, outcome, reason)
+}
+
+// touched lists, per environment, the services a wave started to change.
+func touched(ws WaveStatus) []Targets {
+	var out []Targets
+	for _, env := range ws.Environments {
+		t := Targets{Environment: env.Name}
+		for _, s := range env.Services {
+			if s.State != ServicePending && s.State != ServiceRolledBack {
+				t.Services = append(t.Services, s.Name)
+			}
+		}
+		if len(t.Services) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func mergeRollback(ws *WaveStatus, res WaveResult) {
+	for _, renv := range res.Environments {
+		for ei := range ws.Environments {
+			if ws.Environments[ei].Name != renv.Name {
+				continue
+			}
+			for _, rs := range renv.Services {
+				for si := range ws.Environments[ei].Services {
+					s := &ws.Environments[ei].Services[si]
+					if s.Name == rs.Name {
+						s.State, s.Error = rs.State, rs.Error
+					}
+				}
+			}
+		}
+	}
+	if res.State == WaveRolledBack {
+		ws.State = WaveRolledBack
+	} else {
+		ws.State = WaveFailed
+	}
+}
+
+func (r *releaseRun) close(ctx workflow.Context, outcome Outcome, reason string) (ReleaseResult, error) {
+	r.status.Outcome, r.status.Reason = outcome, reason
+	r.event(ctx, "closed", "", "release "+string(outcome)+reasonSuffix(reason))
+	r.setPhase(ctx, PhaseClosed)
+	// Controls still in flight finish before the run ends, so no caller is left without an answer.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return ReleaseResult{}, err
+	}
+	snapshot, err := json.Marshal(r.status)
+	if err != nil {
+		return ReleaseResult{}, err
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
+	})
+	var a *activities.Activities
+	err = workflow.ExecuteActivity(actx, a.CloseRelease, activities.CloseReleaseInput{
+		ReleaseID: r.spec.Metadata.ID, Outcome: string(outcome), Reason: reason,
+		ClosedAt: workflow.Now(ctx), Status: snapshot,
+	}).Get(ctx, nil)
+	if err != nil && outcome != OutcomeInvalid {
+		return ReleaseResult{}, fmt.Errorf("close release %q: %w", r.spec.Metadata.ID, err)
+	}
+	return ReleaseResult{ReleaseID: r.spec.Metadata.ID, Outcome: outcome, Reason: reason}, nil
+}
+
+func (r *releaseRun) event(ctx workflow.Context, kind, actor, msg string) {
+	r.status.Timeline = append(r.status.Timeline, Event{Time: workflow.Now(ctx), Kind: kind, Actor: actor, Message: msg})
+}
+
+func reasonSuffix(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return ": " + reason
+}
