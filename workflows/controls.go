@@ -46,8 +46,8 @@ func (r *releaseRun) validateApprove(req Request) error {
 	if err := requireActor(req); err != nil {
 		return err
 	}
-	if r.status.Phase != PhaseApproval {
-		return fmt.Errorf("release %q is not waiting for approval (phase %s)", r.status.ReleaseID, r.status.Phase)
+	if err := r.requireApprovalOpen(); err != nil {
+		return err
 	}
 	if !slices.Contains(r.spec.Approval.Approvers, req.Actor) {
 		return fmt.Errorf("%s is not an approver of release %q (approvers: %s)", req.Actor, r.status.ReleaseID, strings.Join(r.spec.Approval.Approvers, ", "))
@@ -66,6 +66,16 @@ func (r *releaseRun) validateApprove(req Request) error {
 	return nil
 }
 
+// requireApprovalOpen accepts decisions from the start until the gate closes, so an approver
+// who answers while intake is still recording the release is not turned away.
+func (r *releaseRun) requireApprovalOpen() error {
+	open := r.status.Phase == PhaseIntake || r.status.Phase == PhaseApproval
+	if !open || r.status.Approval.Rejected != nil || len(r.status.Approval.Approved) >= r.spec.Approval.Required {
+		return fmt.Errorf("release %q is not waiting for approval (phase %s)", r.status.ReleaseID, r.status.Phase)
+	}
+	return nil
+}
+
 func (r *releaseRun) approve(ctx workflow.Context, req Request) (Response, error) {
 	r.status.Approval.Approved = append(r.status.Approval.Approved, Decision{Actor: req.Actor, Reason: req.Reason, Time: workflow.Now(ctx)})
 	msg := fmt.Sprintf("approved by %s (%d of %d)", req.Actor, len(r.status.Approval.Approved), r.spec.Approval.Required)
@@ -77,8 +87,8 @@ func (r *releaseRun) validateReject(req Request) error {
 	if err := requireActorAndReason(req, "reject"); err != nil {
 		return err
 	}
-	if r.status.Phase != PhaseApproval {
-		return fmt.Errorf("release %q is not waiting for approval (phase %s)", r.status.ReleaseID, r.status.Phase)
+	if err := r.requireApprovalOpen(); err != nil {
+		return err
 	}
 	if !slices.Contains(r.spec.Approval.Approvers, req.Actor) {
 		return fmt.Errorf("%s is not an approver of release %q and cannot reject it", req.Actor, r.status.ReleaseID)

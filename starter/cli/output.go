@@ -93,7 +93,7 @@ func printStateChanges(w io.Writer, st workflows.Status, seen map[string]workflo
 			for _, s := range env.Services {
 				key := wv.Name + "/" + env.Name + "/" + s.Name
 				if prev, ok := seen[key]; (ok || s.State != workflows.ServicePending) && prev != s.State {
-					fmt.Fprintf(w, "  %-8s %-20s %s/%s → %s %s\n", "", "service", env.Name, s.Name, s.State, s.Error)
+					fmt.Fprintf(w, "  %s %-20s %s/%s → %s %s\n", time.Now().Format(time.TimeOnly), "service", env.Name, s.Name, s.State, s.Error)
 				}
 				seen[key] = s.State
 			}

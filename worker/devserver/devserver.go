@@ -38,7 +38,8 @@ type Config struct {
 	Namespace string
 	// SearchAttributes are registered when the namespace is created.
 	SearchAttributes map[string]enumspb.IndexedValueType
-	// LogLevel of the server's own logs ("warn" keeps the terminal readable).
+	// LogLevel of the server's own logs (default "error": its warnings about unused features
+	// such as Nexus would drown the release output).
 	LogLevel string
 }
 
@@ -59,7 +60,7 @@ func Start(cfg Config, logger *slog.Logger) (*Server, error) {
 		cfg.IP = "127.0.0.1"
 	}
 	if cfg.LogLevel == "" {
-		cfg.LogLevel = "warn"
+		cfg.LogLevel = "error"
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("embedded temporal: data directory %s: %w", cfg.DataDir, err)
