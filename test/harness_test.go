@@ -1,0 +1,149 @@
+// Package test holds Tollgate's end-to-end suites: a real in-process Temporal server
+// (go.temporal.io/server/temporaltest), the real worker registration and activities, the real
+// HTTP handlers and the CLI's own code paths.
+package test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/control"
+	"github.com/tollgate-dev/tollgate/integrations/deploy"
+	"github.com/tollgate-dev/tollgate/release"
+	"github.com/tollgate-dev/tollgate/starter/cli"
+	"github.com/tollgate-dev/tollgate/store"
+	"github.com/tollgate-dev/tollgate/worker/app"
+	"github.com/tollgate-dev/tollgate/workflows"
+)
+
+// cluster is one temporaltest server with Tollgate's search attributes registered.
+type cluster struct {
+	t      *testing.T
+	ts     *temporaltest.TestServer
+	client client.Client
+	ctl    *control.Client
+}
+
+func newCluster(t *testing.T) *cluster {
+	t.Helper()
+	ts := temporaltest.NewServer(temporaltest.WithT(t),
+		temporaltest.WithBaseClientOptions(client.Options{Logger: tlog.NewStructuredLogger(quietLogger())}))
+	c := ts.GetDefaultClient()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: ts.GetDefaultNamespace(), SearchAttributes: app.SearchAttributes,
+	})
+	require.NoError(t, err)
+	return &cluster{t: t, ts: ts, client: c, ctl: &control.Client{Temporal: c}}
+}
+
+// startWorker runs the production registration with the given activities; the caller may stop
+// it early (the crash test does), otherwise it stops with the test.
+func (c *cluster) startWorker(acts *activities.Activities) worker.Worker {
+	w := worker.New(c.client, workflows.TaskQueue, worker.Options{})
+	app.Register(w, acts)
+	require.NoError(c.t, w.Start())
+	c.t.Cleanup(w.Stop)
+	return w
+}
+
+func openStore(t *testing.T) store.Store {
+	st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "tollgate.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// cliRun runs the tollgate CLI in-process against the cluster and returns its output and exit code.
+func (c *cluster) cliRun(ctx context.Context, args ...string) (stdout, stderr string, code int) {
+	var out, errb bytes.Buffer
+	env := cli.Env{Stdout: &out, Stderr: &errb, Dial: func(context.Context) (*control.Client, func(), error) {
+		return c.ctl, func() {}, nil
+	}}
+	root := cli.NewRoot(env)
+	root.SetArgs(args)
+	code = 0
+	if err := root.ExecuteContext(ctx); err != nil {
+		errb.WriteString("error: " + err.Error() + "\n")
+		code = 1
+	}
+	return out.String(), errb.String(), code
+}
+
+// waitPhase polls the status query until the release reaches a phase.
+func (c *cluster) waitFor(id string, what string, cond func(workflows.Status) bool) workflows.Status {
+	c.t.Helper()
+	var st workflows.Status
+	require.Eventually(c.t, func() bool {
+		var err error
+		st, err = c.ctl.Status(context.Background(), id)
+		return err == nil && cond(st)
+	}, 90*time.Second, 100*time.Millisecond, "release %s never reached: %s (last phase %s)", id, what, st.Phase)
+	return st
+}
+
+// repoRoot is the module root, where example runbooks are run from.
+func repoRoot(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(filepath.Dir(file))
+}
+
+// buildDemo compiles the demo service for the example releases.
+func buildDemo(t *testing.T) string {
+	bin := filepath.Join(t.TempDir(), "demosvc")
+	cmd := exec.Command("go", "build", "-o", bin, "./examples/demo/demosvc")
+	cmd.Dir = repoRoot(t)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	return bin
+}
+
+func scriptActivities(t *testing.T, dir string, env ...string) *activities.Activities {
+	return &activities.Activities{
+		Store:    openStore(t),
+		Deployer: &deploy.Script{Dir: dir, BaseEnv: append(os.Environ(), env...), ProgressEvery: 200 * time.Millisecond},
+		HTTP:     &http.Client{},
+		Logger:   quietLogger(),
+	}
+}
+
+func lines(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") }
+
+func activitiesRunStep(spec release.Spec, step string) activities.RunStepInput {
+	return activities.RunStepInput{ReleaseID: spec.Metadata.ID, Step: step, Service: spec.Services[0], Environment: spec.Environments[0]}
+}
+
+// retried reports whether any activity of a workflow needed more than one attempt.
+func (c *cluster) retried(workflowID string) bool {
+	it := c.client.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(c.t, err)
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil && a.GetAttempt() > 1 {
+			return true
+		}
+	}
+	return false
+}
