@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -56,14 +57,20 @@ type CloseReleaseInput struct {
 	Outcome   string    `json:"outcome"`
 	Reason    string    `json:"reason,omitempty"`
 	ClosedAt  time.Time `json:"closedAt"`
-	// Status is the release's final status, JSON-encoded, kept for auditors.
-	Status []byte `json:"status"`
+	// Status is the release's final status as the workflow's status query shows it, kept for
+	// auditors. It is encoded here, not in the workflow, where encoding/json is off limits.
+	Status any `json:"status"`
 }
 
 // CloseRelease stores the outcome and the final timeline. It is idempotent.
 func (a *Activities) CloseRelease(ctx context.Context, in CloseReleaseInput) error {
-	err := a.Store.CloseRelease(ctx, store.Closing{
-		ID: in.ReleaseID, Outcome: in.Outcome, Reason: in.Reason, ClosedAt: in.ClosedAt, Status: in.Status,
+	status, err := json.Marshal(in.Status)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("close release %q: encode status: %v", in.ReleaseID, err), ErrStoreFailure, err)
+	}
+	err = a.Store.CloseRelease(ctx, store.Closing{
+		ID: in.ReleaseID, Outcome: in.Outcome, Reason: in.Reason, ClosedAt: in.ClosedAt, Status: status,
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return temporal.NewNonRetryableApplicationError(

@@ -49,7 +49,7 @@ func TestExampleReleasesThroughTheCLI(t *testing.T) {
 
 	_, errOut, code = c.cliRun(ctx, "approve", "storefront-2026.11.1", "--as", "alice")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "alice is not an approver of release \"storefront-2026.11.1\"")
+	assert.Contains(t, errOut, "alice owns release \"storefront-2026.11.1\" and cannot approve it")
 	for _, who := range []string{"bob", "carol"} {
 		out, errOut, code = c.cliRun(ctx, "approve", "storefront-2026.11.1", "--as", who)
 		require.Zero(t, code, errOut)

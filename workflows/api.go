@@ -176,4 +176,3 @@ func ReleaseWorkflowID(releaseID string) string { return releaseID }
 func WaveWorkflowID(releaseID string, index int, mode WaveMode) string {
 	return releaseID + "/" + string(mode) + "-" + strconv.Itoa(index)
 }
-

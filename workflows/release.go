@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -314,18 +313,14 @@ func (r *releaseRun) close(ctx workflow.Context, outcome Outcome, reason string)
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return ReleaseResult{}, err
 	}
-	snapshot, err := json.Marshal(r.status)
-	if err != nil {
-		return ReleaseResult{}, err
-	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
 	})
 	var a *activities.Activities
-	err = workflow.ExecuteActivity(actx, a.CloseRelease, activities.CloseReleaseInput{
+	err := workflow.ExecuteActivity(actx, a.CloseRelease, activities.CloseReleaseInput{
 		ReleaseID: r.spec.Metadata.ID, Outcome: string(outcome), Reason: reason,
-		ClosedAt: workflow.Now(ctx), Status: snapshot,
+		ClosedAt: workflow.Now(ctx), Status: r.status,
 	}).Get(ctx, nil)
 	if err != nil && outcome != OutcomeInvalid {
 		return ReleaseResult{}, fmt.Errorf("close release %q: %w", r.spec.Metadata.ID, err)

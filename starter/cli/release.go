@@ -23,19 +23,21 @@ func newReleaseCmd(g *globals) *cobra.Command {
 
 type startOptions struct {
 	file   string
+	id     string
 	follow bool
 }
 
 func newStartCmd(g *globals) *cobra.Command {
 	o := &startOptions{}
 	cmd := &cobra.Command{
-		Use:   "start -f FILE [--follow]",
-		Short: "Start a release from its spec (starting it again finds the running one)",
+		Use:     "start -f FILE [--follow]",
+		Short:   "Start a release from its spec (starting it again finds the running one)",
 		Example: `  tollgate release start -f examples/releases/storefront.yaml --as alice --follow`,
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runStart(cmd.Context(), g, o) },
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runStart(cmd.Context(), g, o) },
 	}
 	cmd.Flags().StringVarP(&o.file, "file", "f", "", "release spec (YAML)")
+	cmd.Flags().StringVar(&o.id, "id", "", "release ID to use instead of the spec's metadata.id (to run a spec again)")
 	cmd.Flags().BoolVar(&o.follow, "follow", false, "watch the release until it ends")
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
@@ -56,6 +58,12 @@ func runStart(ctx context.Context, g *globals, o *startOptions) error {
 			return fmt.Errorf("start release from %s: the spec has %d problem(s); nothing was started", o.file, len(ps))
 		}
 		return err
+	}
+	if o.id != "" {
+		spec.Metadata.ID = o.id
+		if err := release.Validate(spec); err != nil {
+			return fmt.Errorf("--id %q: %w", o.id, err)
+		}
 	}
 	c, closeFn, err := g.dial(ctx)
 	if err != nil {

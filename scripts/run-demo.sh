@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# make run: start the worker on the embedded Temporal server, run both example releases
+# through the CLI, and keep everything up until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export TOLLGATE_DATA_DIR=${TOLLGATE_DATA_DIR:-.tollgate}
+export TOLLGATE_HTTP_ADDR=${TOLLGATE_HTTP_ADDR:-127.0.0.1:8080}
+export TOLLGATE_TEMPORAL_PORT=${TOLLGATE_TEMPORAL_PORT:-7233}
+export TOLLGATE_UI_PORT=${TOLLGATE_UI_PORT:-8233}
+export TEMPORAL_ADDRESS_FOR_CLI=127.0.0.1:${TOLLGATE_TEMPORAL_PORT}
+unset TEMPORAL_ADDRESS # the worker starts its own server
+mkdir -p "$TOLLGATE_DATA_DIR"
+log="$TOLLGATE_DATA_DIR/worker.log"
+
+tg() { TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS_FOR_CLI bin/tollgate "$@"; }
+
+worker_pid=""
+watchers=()
+cleanup() {
+	trap - EXIT INT TERM
+	echo
+	echo "Stopping: watchers, worker (steps in flight finish), demo services."
+	for p in "${watchers[@]}"; do kill "$p" 2>/dev/null || true; done
+	if [ -n "$worker_pid" ]; then
+		kill -TERM "$worker_pid" 2>/dev/null || true
+		wait "$worker_pid" 2>/dev/null || true
+	fi
+	sh examples/demo/runbook.sh stop-all >/dev/null 2>&1 || true
+}
+trap cleanup EXIT INT TERM
+
+sh examples/demo/runbook.sh stop-all >/dev/null 2>&1 || true
+echo "Starting the worker (embedded Temporal in $TOLLGATE_DATA_DIR/temporal.db); log: $log"
+bin/tollgate-worker >>"$log" 2>&1 &
+worker_pid=$!
+
+for _ in $(seq 1 120); do
+	if curl -fsS "http://$TOLLGATE_HTTP_ADDR/healthz" >/dev/null 2>&1; then break; fi
+	if ! kill -0 "$worker_pid" 2>/dev/null; then
+		echo "The worker exited during start-up. Last lines of $log:" >&2
+		tail -n 20 "$log" >&2
+		exit 1
+	fi
+	sleep 0.5
+done
+curl -fsS "http://$TOLLGATE_HTTP_ADDR/healthz" >/dev/null || { echo "worker not healthy after 60s; see $log" >&2; exit 1; }
+
+# Each run is a new pair of releases: a release ID is never started twice.
+run=$(date +%Y%m%d-%H%M%S)
+storefront="storefront-2026.11.1-$run"
+payments="payments-2026.11.2-$run"
+
+echo
+echo "== Starting the example releases"
+tg release start -f examples/releases/storefront.yaml --id "$storefront" --as alice
+tg release start -f examples/releases/payments.yaml --id "$payments" --as erin
+
+echo
+echo "== Approving as the demo approvers (segregation of duties: owners cannot approve)"
+tg approve "$storefront" --as alice --reason "my own release" || true
+tg approve "$storefront" --as bob --reason "change reviewed"
+tg approve "$storefront" --as carol --reason "rollback plan checked"
+tg approve "$payments" --as bob --reason "change reviewed"
+tg approve "$payments" --as dave --reason "tests green"
+
+cat <<INFO
+
+== Where to look
+  JSON API         http://$TOLLGATE_HTTP_ADDR/api/releases
+  Temporal Web UI  http://127.0.0.1:$TOLLGATE_UI_PORT/namespaces/default/workflows
+  Worker log       $log
+  Demo services    sh examples/demo/runbook.sh status
+
+== Try (in another terminal)
+  export TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS_FOR_CLI
+  bin/tollgate release list
+  bin/tollgate release status $storefront
+  bin/tollgate release watch $storefront
+  bin/tollgate pause $storefront --as oncall --reason "looking at a graph"
+  bin/tollgate resume $storefront --as oncall
+  bin/tollgate rollback $storefront --as oncall --reason "error budget"
+
+== Progress
+INFO
+
+(tg release watch "$payments" 2>&1 | sed -u "s/^/[payments]   /") &
+watchers+=($!)
+(tg release watch "$storefront" 2>&1 | sed -u "s/^/[storefront] /") &
+watchers+=($!)
+wait "${watchers[@]}" 2>/dev/null || true
+watchers=()
+
+echo
+echo "== Both example releases have ended (storefront completed, payments rolled back by itself)."
+echo "   The worker keeps running for your own releases. Ctrl-C to stop."
+wait "$worker_pid"
