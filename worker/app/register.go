@@ -16,9 +16,14 @@ import (
 // Register puts Tollgate's workflows and activities on a worker. Tests use it too, so the
 // end-to-end suite runs exactly what production runs.
 func Register(r worker.Registry, acts *activities.Activities) {
+	RegisterWorkflows(r)
+	r.RegisterActivityWithOptions(acts, activity.RegisterOptions{})
+}
+
+// RegisterWorkflows registers the workflows under their fixed names; replayers use it alone.
+func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.ReleaseWorkflow, workflow.RegisterOptions{Name: workflows.ReleaseWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.WaveWorkflow, workflow.RegisterOptions{Name: workflows.WaveWorkflowName})
-	r.RegisterActivityWithOptions(acts, activity.RegisterOptions{})
 }
 
 // SearchAttributes are the custom search attributes Tollgate's workflows set.

@@ -1,0 +1,114 @@
+package test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/integrations/deploy"
+	"github.com/tollgate-dev/tollgate/worker/app"
+	"github.com/tollgate-dev/tollgate/workflows"
+)
+
+// TestRecordHistories runs representative releases on a real server and replays each
+// execution's history against the current workflow code. With TOLLGATE_RECORD_HISTORIES=1
+// (`make histories`) it also writes them to workflows/testdata/histories, where
+// workflows/replay_test.go replays them in every CI run: commit them when a release shape
+// changes, never regenerate them to hide a determinism failure.
+func TestRecordHistories(t *testing.T) {
+	c := newCluster(t)
+	fake := deploy.NewFake()
+	fake.Delay = 100 * time.Millisecond
+	fake.Fail(-1, errors.New("verify: wrong version answering"), func(s deploy.Step) bool {
+		return s.Env["RELEASE_ID"] == "history-rolled-back" && deploy.MatchService("svc-01", "verify", "env-1")(s)
+	})
+	c.startWorker(&activities.Activities{Store: openStore(t), Deployer: fake, Logger: quietLogger()})
+	ctx := context.Background()
+
+	// completed: approval by quorum, a pause and a resume in the middle of the first wave.
+	done := markerSpec("history-completed", 3, 2, "true")
+	done.Approval.Approvers = []string{"bob", "carol"}
+	_, err := c.ctl.Start(ctx, &done, "alice")
+	require.NoError(t, err)
+	_, err = c.ctl.Control(ctx, done.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
+	require.NoError(t, err)
+	c.waitFor(done.Metadata.ID, "first wave running", func(st workflows.Status) bool { return st.Waves[0].State == workflows.WaveRunning })
+	_, err = c.ctl.Control(ctx, done.Metadata.ID, workflows.UpdatePause, workflows.Request{Actor: "oncall", Reason: "looking"})
+	require.NoError(t, err)
+	_, err = c.ctl.Control(ctx, done.Metadata.ID, workflows.UpdateResume, workflows.Request{Actor: "oncall"})
+	require.NoError(t, err)
+	res, err := c.ctl.Result(ctx, done.Metadata.ID)
+	require.NoError(t, err)
+	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
+
+	// rolled back: svc-01's verify fails in env-1, so both waves roll back.
+	failed := markerSpec("history-rolled-back", 2, 2, "true")
+	_, err = c.ctl.Start(ctx, &failed, "alice")
+	require.NoError(t, err)
+	_, err = c.ctl.Control(ctx, failed.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
+	require.NoError(t, err)
+	res, err = c.ctl.Result(ctx, failed.Metadata.ID)
+	require.NoError(t, err)
+	require.Equal(t, workflows.OutcomeRolledBack, res.Outcome, res.Reason)
+	assert.Equal(t, "", fake.Version("env-0", "svc-00"), "rollback restores env-0")
+
+	ids := []string{
+		done.Metadata.ID, workflows.WaveWorkflowID(done.Metadata.ID, 0, workflows.WaveDeploy),
+		failed.Metadata.ID, workflows.WaveWorkflowID(failed.Metadata.ID, 1, workflows.WaveRollback),
+	}
+	record := os.Getenv("TOLLGATE_RECORD_HISTORIES") == "1"
+	dir := filepath.Join(repoRoot(t), "workflows", "testdata", "histories")
+	for _, id := range ids {
+		data := c.historyJSON(id)
+		replayer := worker.NewWorkflowReplayer()
+		app.RegisterWorkflows(replayer)
+		hist, err := historyFromJSON(data)
+		require.NoError(t, err)
+		require.NoError(t, replayer.ReplayWorkflowHistory(nil, hist), "replay %s", id)
+		if record {
+			require.NoError(t, os.MkdirAll(dir, 0o755))
+			name := filepath.Join(dir, sanitize(id)+".json")
+			require.NoError(t, os.WriteFile(name, data, 0o644))
+			t.Logf("recorded %s", name)
+		}
+	}
+}
+
+func (c *cluster) historyJSON(id string) []byte {
+	it := c.client.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(c.t, err)
+		h.Events = append(h.Events, ev)
+	}
+	data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(h)
+	require.NoError(c.t, err)
+	return data
+}
+
+func historyFromJSON(data []byte) (*historypb.History, error) {
+	h := &historypb.History{}
+	return h, protojson.Unmarshal(data, h)
+}
+
+func sanitize(id string) string {
+	out := []rune(id)
+	for i, r := range out {
+		if r == '/' {
+			out[i] = '_'
+		}
+	}
+	return string(out)
+}
