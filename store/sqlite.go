@@ -15,6 +15,9 @@ import (
 // readers.
 type SQLite struct {
 	db *sql.DB
+	// The step ledger is on every runbook step's path; prepared once, its statements skip
+	// SQLite's parser on each call.
+	getStep, putStep *sql.Stmt
 }
 
 var _ Store = (*SQLite)(nil)
@@ -57,11 +60,21 @@ func OpenSQLite(path string) (*SQLite, error) {
 	}
 	// One writer at a time is SQLite's model; a single connection avoids SQLITE_BUSY churn.
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(sqliteSchema); err != nil {
+	if _, err := db.Exec(sqliteSchema + deployedSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate store %s: %w", path, err)
 	}
-	return &SQLite{db: db}, nil
+	s := &SQLite{db: db}
+	if s.getStep, err = db.Prepare(`SELECT key, release_id, step, output, exit_code, duration_ms, finished_at FROM steps WHERE key = ?`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare store %s: %w", path, err)
+	}
+	if s.putStep, err = db.Prepare(`INSERT INTO steps (key, release_id, step, output, exit_code, duration_ms, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare store %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // SaveRelease implements Store.
@@ -161,8 +174,7 @@ func (s *SQLite) CloseRelease(ctx context.Context, c Closing) error {
 func (s *SQLite) CompletedStep(ctx context.Context, key string) (StepRecord, bool, error) {
 	var r StepRecord
 	var finished int64
-	err := s.db.QueryRowContext(ctx, `SELECT key, release_id, step, output, exit_code, duration_ms, finished_at FROM steps WHERE key = ?`, key).
-		Scan(&r.Key, &r.ReleaseID, &r.Step, &r.Output, &r.ExitCode, &r.DurationMS, &finished)
+	err := s.getStep.QueryRowContext(ctx, key).Scan(&r.Key, &r.ReleaseID, &r.Step, &r.Output, &r.ExitCode, &r.DurationMS, &finished)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -175,9 +187,7 @@ func (s *SQLite) CompletedStep(ctx context.Context, key string) (StepRecord, boo
 
 // RecordStep implements Store.
 func (s *SQLite) RecordStep(ctx context.Context, r StepRecord) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO steps (key, release_id, step, output, exit_code, duration_ms, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
-		r.Key, r.ReleaseID, r.Step, r.Output, r.ExitCode, r.DurationMS, r.FinishedAt.UnixNano())
+	_, err := s.putStep.ExecContext(ctx, r.Key, r.ReleaseID, r.Step, r.Output, r.ExitCode, r.DurationMS, r.FinishedAt.UnixNano())
 	return err
 }
 

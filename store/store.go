@@ -49,6 +49,15 @@ type StepRecord struct {
 	FinishedAt time.Time
 }
 
+// Deployed is a service version left running in an environment by a release.
+type Deployed struct {
+	Environment string
+	Service     string
+	Version     string
+	ReleaseID   string
+	DeployedAt  time.Time
+}
+
 // Store is everything Tollgate persists.
 type Store interface {
 	// SaveRelease records a release at intake; saving the same ID again keeps the first record
@@ -61,5 +70,11 @@ type Store interface {
 	CompletedStep(ctx context.Context, key string) (StepRecord, bool, error)
 	// RecordStep stores a completed step; recording the same key twice keeps the first.
 	RecordStep(ctx context.Context, s StepRecord) error
+	// RecordDeployed records that a release left a service at a version in an environment
+	// (called at the end of each successful wave); the latest record per pair wins.
+	RecordDeployed(ctx context.Context, d Deployed) error
+	// DeployedVersions returns environment → service → version currently deployed, which the
+	// integrity phase uses to refuse downgrades.
+	DeployedVersions(ctx context.Context) (map[string]map[string]string, error)
 	Close() error
 }
