@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/rollout"
 )
 
 // Fake is an in-memory deployer: it records every step it runs, keeps the version each target
@@ -15,6 +17,11 @@ type Fake struct {
 	calls   []Step
 	running map[string][]string // "environment/service" → versions deployed, newest last
 	faults  []fault
+	// Traffic operations (fake_traffic.go): per-target state, applied idempotency keys, faults.
+	targets       map[string]rollout.State
+	appliedKeys   map[string]bool
+	trafficFaults []trafficFault
+	trafficCalls  []TrafficCall
 	// Delay makes every step take this long (0: return at once).
 	Delay time.Duration
 }

@@ -24,6 +24,8 @@ type config struct {
 	Service   string
 	Version   string
 	Behaviour string
+	// Environment labels the metrics (default from $ENVIRONMENT, which the runbook passes).
+	Environment string
 	// SlowDelay is the /healthz delay of the slow behaviour; zero means defaultSlowDelay.
 	SlowDelay time.Duration
 }
@@ -42,6 +44,7 @@ func validBehaviour(b string) bool {
 //	GET /healthz  200 "ok <service> <version>"; broken: 500 "unhealthy ..."; slow: 200 after a delay
 //	GET /version  the plain version
 //	GET /         JSON {"service", "version", "behaviour"}
+//	GET /metrics  Prometheus metrics (metrics.go)
 func newHandler(cfg config, logger *slog.Logger) http.Handler {
 	delay := cfg.SlowDelay
 	if delay <= 0 {
@@ -78,7 +81,7 @@ func newHandler(cfg config, logger *slog.Logger) http.Handler {
 			Behaviour string `json:"behaviour"`
 		}{cfg.Service, cfg.Version, cfg.Behaviour})
 	})
-	return logRequests(mux, logger)
+	return logRequests(instrument(mux, cfg), logger)
 }
 
 // statusRecorder remembers the status code a handler wrote.

@@ -78,6 +78,7 @@ func parseFlags(args []string, getenv func(string) string, output io.Writer) (op
 	fs.StringVar(&o.Version, "version", "", "service version (required)")
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&o.Behaviour, "behaviour", defBehaviour, "healthy, broken or slow (default from $DEMO_BEHAVIOUR)")
+	fs.StringVar(&o.Environment, "environment", getenv("ENVIRONMENT"), "environment label of the metrics (default from $ENVIRONMENT)")
 	fs.StringVar(&o.PIDFile, "pidfile", "", "write the process ID to this file once listening")
 	fs.StringVar(&o.Probe, "probe", "", "client mode: GET this URL, print the body, exit non-zero unless 2xx")
 	fs.DurationVar(&o.ProbeTimeout, "probe-timeout", 3*time.Second, "timeout of --probe")
