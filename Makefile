@@ -37,6 +37,7 @@ workflowcheck: $(BIN)/workflowcheck ## Temporal's determinism check over workflo
 
 bench: ## benchmarks; figures go to BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchmem ./release/ ./analysis/ ./workflows/
+	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./calendar/ ./risk/ ./store/
 	$(GO) run ./test/bench
 
 histories: ## re-record the replay histories in workflows/testdata (see workflows/replay_test.go)

@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/tollgate-dev/tollgate/integrations/artifacts"
 	"github.com/tollgate-dev/tollgate/integrations/deploy"
+	"github.com/tollgate-dev/tollgate/integrations/prometheus"
 	"github.com/tollgate-dev/tollgate/store"
 )
 
@@ -17,6 +19,15 @@ const (
 	ErrSmokeFailed  = "SmokeFailed"
 	ErrStepRefused  = "StepRefused"
 	ErrStoreFailure = "StoreFailure"
+	// ErrTrafficRefused: a traffic operation the deployer refuses for good (bad input, conflict).
+	ErrTrafficRefused = "TrafficRefused"
+	// ErrAnalysisConfig: an analysis that cannot run as written (bad query, bad template).
+	ErrAnalysisConfig = "AnalysisConfig"
+	// ErrIntegrityFailed: an artifact failed verification; the error details hold the
+	// VerifyArtifactsResult with every check.
+	ErrIntegrityFailed = "IntegrityFailed"
+	// ErrEvidenceMissing: stored readiness evidence is gone or unreadable; collect again.
+	ErrEvidenceMissing = "EvidenceMissing"
 )
 
 // Activities carries the injected dependencies every activity uses. Workflows call its methods
@@ -24,9 +35,21 @@ const (
 type Activities struct {
 	Store    store.Store
 	Deployer deploy.Deployer
+	// Traffic runs the traffic operations of strategies (activities/traffic.go).
+	Traffic deploy.Traffic
+	// Metrics is the metrics provider health gates query (activities/analysis.go).
+	Metrics prometheus.Provider
 	// HTTP is the client smoke checks use; its timeout is set per check.
-	HTTP   *http.Client
-	Logger *slog.Logger
+	HTTP *http.Client
+	// Artifacts fetches artifacts, signatures, SBOMs and reports for the integrity phase.
+	Artifacts artifacts.Fetcher
+	// EvidenceStore keeps readiness evidence out of workflow history (activities/readiness.go).
+	EvidenceStore EvidenceStore
+	// Audit is the tamper-evident audit trail (activities/audit.go).
+	Audit store.AuditStore
+	// Governance locates the calendar, directory, policies and risk model (activities/governance.go).
+	Governance GovernanceConfig
+	Logger     *slog.Logger
 }
 
 func (a *Activities) logger() *slog.Logger {

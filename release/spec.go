@@ -35,9 +35,23 @@ type Spec struct {
 	Waves        []Wave        `yaml:"waves" json:"waves"`
 	Approval     Approval      `yaml:"approval" json:"approval"`
 	Deployment   Deployment    `yaml:"deployment,omitempty" json:"deployment"`
+	// Analysis holds the health-gate templates that service strategies name (spec_strategy.go).
+	Analysis *Analysis `yaml:"analysis,omitempty" json:"analysis,omitempty"`
 	// ReviewDelay is how long after the last wave the review waits (default 24h).
 	ReviewDelay Duration `yaml:"reviewDelay,omitempty" json:"reviewDelay"`
 	Handoff     Handoff  `yaml:"handoff" json:"handoff"`
+	// Integrity is the artifact-integrity policy (spec_integrity.go).
+	Integrity *Integrity `yaml:"integrity,omitempty" json:"integrity,omitempty"`
+	// Readiness, Evidence, RollbackPrerequisites and PreDeploy declare the gates between intake
+	// and approval (spec_readiness.go). omitzero keeps the digest of specs without them stable.
+	Readiness             ReadinessSpec `yaml:"readiness,omitempty" json:"readiness,omitzero"`
+	Evidence              EvidenceSpec  `yaml:"evidence,omitempty" json:"evidence,omitzero"`
+	RollbackPrerequisites RollbackSpec  `yaml:"rollbackPrerequisites,omitempty" json:"rollbackPrerequisites,omitzero"`
+	PreDeploy             PreDeploySpec `yaml:"preDeploy,omitempty" json:"preDeploy,omitzero"`
+	// Emergency, Mitigation and Authors feed change governance (spec_governance.go).
+	Emergency  bool        `yaml:"emergency,omitempty" json:"emergency,omitempty"`
+	Mitigation *Mitigation `yaml:"mitigation,omitempty" json:"mitigation,omitempty"`
+	Authors    []string    `yaml:"authors,omitempty" json:"authors,omitempty"`
 }
 
 // Metadata identifies a release and its release manager.
@@ -58,12 +72,24 @@ type Service struct {
 	Runbook   Runbook           `yaml:"runbook" json:"runbook"`
 	Smoke     []SmokeCheck      `yaml:"smoke,omitempty" json:"smoke,omitempty"`
 	Vars      map[string]string `yaml:"vars,omitempty" json:"vars,omitempty"`
+	// Strategy is how the service rolls out in each environment; nil: the runbook in one step.
+	Strategy *Strategy `yaml:"strategy,omitempty" json:"strategy,omitempty"`
+	// Owner is the owning team and Migration marks a database migration; risk reads both.
+	Owner     string `yaml:"owner,omitempty" json:"owner,omitempty"`
+	Migration bool   `yaml:"migration,omitempty" json:"migration,omitempty"`
 }
 
 // Artifact is an immutable reference to what a service deploys.
 type Artifact struct {
 	Ref    string `yaml:"ref" json:"ref"`
 	Digest string `yaml:"digest" json:"digest"`
+	// The fields below feed the integrity checks (spec_integrity.go).
+	Source          string        `yaml:"source,omitempty" json:"source,omitempty"`
+	Signature       *Signature    `yaml:"signature,omitempty" json:"signature,omitempty"`
+	Attestations    []Attestation `yaml:"attestations,omitempty" json:"attestations,omitempty"`
+	SBOM            string        `yaml:"sbom,omitempty" json:"sbom,omitempty"`
+	Vulnerabilities string        `yaml:"vulnerabilities,omitempty" json:"vulnerabilities,omitempty"`
+	Config          []string      `yaml:"config,omitempty" json:"config,omitempty"`
 }
 
 // Runbook holds the shell commands of a service's steps. Each runs with `sh -c` and receives
@@ -112,6 +138,8 @@ type Approval struct {
 type Deployment struct {
 	// MaxParallel bounds how many services of one environment deploy at once.
 	MaxParallel int `yaml:"maxParallel,omitempty" json:"maxParallel"`
+	// WaveBake is how long to watch a finished wave before the next one starts.
+	WaveBake Duration `yaml:"waveBake,omitempty" json:"waveBake,omitempty"`
 }
 
 // Handoff names who takes the release over after the review.

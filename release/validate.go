@@ -31,6 +31,10 @@ func Validate(s *Spec) error {
 	v.smokeURLs()
 	v.approval()
 	v.settings()
+	v.integrity()
+	v.strategies()
+	v.readiness()
+	v.governance()
 	return v.list.err()
 }
 

@@ -91,6 +91,9 @@ TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPO
 		return nil
 	}
 	root.AddCommand(newValidateCmd(g), newReleaseCmd(g))
+	root.AddCommand(newVerifyCmd(g))
+	root.AddCommand(newReadinessCmd(g))
+	root.AddCommand(newRiskCmd(g), newFreezeCmd(g), newAuditCmd(g))
 	for _, c := range controlCommands {
 		root.AddCommand(newControlCmd(g, c))
 	}
