@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin
 WORKFLOWCHECK_VERSION := v0.6.0
 
-.PHONY: all build run test test-short lint vet workflowcheck bench histories clean
+.PHONY: all build run test test-deps test-short lint vet workflowcheck bench histories clean
 
 all: build
 
@@ -16,8 +16,12 @@ build: ## the CLI, the worker and the demo service
 run: build ## embedded Temporal + worker + API, then both example releases
 	./scripts/run-demo.sh
 
-test: lint ## lint, then every test (unit, workflow, replay, end-to-end)
+test: lint test-deps ## lint, then every test (unit, workflow, replay, end-to-end)
 	$(GO) test ./...
+
+test-deps: ## servers some tests run for real: PostgreSQL and Prometheus (Debian packages)
+	bash scripts/ensure-postgres.sh
+	sh scripts/ensure-prometheus.sh
 
 test-short: ## the fast tests only (no demo processes)
 	$(GO) test -short ./...
@@ -35,10 +39,10 @@ $(BIN)/workflowcheck:
 workflowcheck: $(BIN)/workflowcheck ## Temporal's determinism check over workflows/
 	$(BIN)/workflowcheck ./workflows/...
 
-bench: ## benchmarks; figures go to BENCHMARKS.md
-	$(GO) test -run '^$$' -bench . -benchmem ./release/ ./analysis/ ./workflows/
+bench: build ## benchmarks; figures go to BENCHMARKS.md
+	$(GO) test -run '^$$' -bench . -benchmem ./release/ ./analysis/ ./policy/ ./integrity/ ./rollout/
 	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./calendar/ ./risk/ ./store/
-	$(GO) run ./test/bench
+	$(GO) run ./test/bench -worker $(BIN)/tollgate-worker
 
 histories: ## re-record the replay histories in workflows/testdata (see workflows/replay_test.go)
 	TOLLGATE_RECORD_HISTORIES=1 $(GO) test -count=1 -run TestRecordHistories ./test/
