@@ -26,6 +26,9 @@ const (
 	QueryStatus    = "status"
 	// SignalWaveControl carries the parent's pause/abort state to a running wave child.
 	SignalWaveControl = "wave-control"
+	// SignalWaveHeld tells the parent that a wave paused itself for a human (a marginal or
+	// inconclusive analysis), so the release shows as paused and `resume` continues it.
+	SignalWaveHeld = "wave-held"
 )
 
 // Search attributes that make releases listable through Temporal visibility.
@@ -110,6 +113,14 @@ type Event struct {
 	Kind    string    `json:"kind"`
 	Actor   string    `json:"actor,omitempty"`
 	Message string    `json:"message"`
+}
+
+// WaveHeld is the payload of SignalWaveHeld.
+type WaveHeld struct {
+	Wave        string `json:"wave"`
+	Environment string `json:"environment"`
+	Service     string `json:"service"`
+	Reason      string `json:"reason"`
 }
 
 // Decision is an approval or rejection.

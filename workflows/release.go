@@ -82,6 +82,17 @@ func (r *releaseRun) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) { return r.status, nil }); err != nil {
 		return err
 	}
+	held := workflow.GetSignalChannel(ctx, SignalWaveHeld)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var h WaveHeld
+			if !held.Receive(ctx, &h) {
+				return
+			}
+			r.status.Paused = true
+			r.event(ctx, "held", "", fmt.Sprintf("wave %s paused itself at %s/%s for a human: %s (resume or roll back)", h.Wave, h.Environment, h.Service, h.Reason))
+		}
+	})
 	return r.registerControls(ctx)
 }
 
@@ -154,6 +165,18 @@ func (r *releaseRun) deploy(ctx workflow.Context) (string, bool) {
 		if r.rollback != nil {
 			return "rollback requested by " + r.rollback.Actor + ": " + r.rollback.Reason, false
 		}
+		if bake := r.spec.Deployment.WaveBake.D(); i > 0 && bake > 0 {
+			r.event(ctx, "wave-bake", "", fmt.Sprintf("baking %s before wave %s", bake, wv.Name))
+			if _, err := workflow.AwaitWithTimeout(ctx, bake, func() bool { return r.rollback != nil }); err != nil {
+				return err.Error(), false
+			}
+			if err := workflow.Await(ctx, func() bool { return !r.status.Paused || r.rollback != nil }); err != nil {
+				return err.Error(), false
+			}
+			if r.rollback != nil {
+				return "rollback requested by " + r.rollback.Actor + ": " + r.rollback.Reason, false
+			}
+		}
 		res, err := r.runWave(ctx, i, wv)
 		if err != nil {
 			return "wave " + wv.Name + ": " + errorMessage(err), false
@@ -177,6 +200,7 @@ func (r *releaseRun) runWave(ctx workflow.Context, i int, wv release.Wave) (Wave
 		Services:    r.spec.Services,
 		MaxParallel: r.spec.Deployment.MaxParallel,
 		Paused:      r.status.Paused,
+		Analysis:    r.spec.Analysis,
 	}
 	for _, name := range wv.Environments {
 		env, _ := r.spec.EnvironmentByName(name)

@@ -45,6 +45,8 @@ type WaveInput struct {
 	MaxParallel int       `json:"maxParallel"`
 	// Paused is the parent's pause state when the child starts.
 	Paused bool `json:"paused"`
+	// Analysis holds the release's analysis templates for strategies that judge metrics.
+	Analysis *release.Analysis `json:"analysis,omitempty"`
 }
 
 // Targets are the services of one environment that a rollback must undo.
