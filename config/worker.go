@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 )
 
@@ -22,6 +23,14 @@ type Worker struct {
 	RunbookDir string
 	// LogLevel is debug, info, warn or error (TOLLGATE_LOG_LEVEL).
 	LogLevel string
+	// Governance files: the freeze and window calendar (TOLLGATE_CALENDAR, default
+	// DATA_DIR/calendar.yaml, absent = no freezes), the people directory (TOLLGATE_DIRECTORY),
+	// the approval policies per risk class (TOLLGATE_POLICIES) and the risk model
+	// (TOLLGATE_RISK_CONFIG); empty means the shipped defaults.
+	CalendarPath, DirectoryPath, PoliciesPath, RiskPath string
+	// AuditKeyPath is the installation's ed25519 key that signs audit checkpoints
+	// (TOLLGATE_AUDIT_KEY, default DATA_DIR/audit.key; the embedded default creates it).
+	AuditKeyPath string
 }
 
 // Embedded reports whether the worker runs its own Temporal server.
@@ -37,6 +46,11 @@ func WorkerFromEnv() (Worker, error) {
 		RunbookDir: envOr("TOLLGATE_RUNBOOK_DIR", "."),
 		LogLevel:   envOr("TOLLGATE_LOG_LEVEL", "info"),
 	}
+	w.CalendarPath = envOr("TOLLGATE_CALENDAR", filepath.Join(w.DataDir, "calendar.yaml"))
+	w.DirectoryPath = os.Getenv("TOLLGATE_DIRECTORY")
+	w.PoliciesPath = os.Getenv("TOLLGATE_POLICIES")
+	w.RiskPath = os.Getenv("TOLLGATE_RISK_CONFIG")
+	w.AuditKeyPath = envOr("TOLLGATE_AUDIT_KEY", filepath.Join(w.DataDir, "audit.key"))
 	var err error
 	if w.DevTemporalPort, err = envInt("TOLLGATE_TEMPORAL_PORT", 7233); err != nil {
 		return w, err

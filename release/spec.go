@@ -132,6 +132,11 @@ type Approval struct {
 	Required  int      `yaml:"required" json:"required"`
 	// Timeout ends the release as "approval expired" when the quorum is not reached in time.
 	Timeout Duration `yaml:"timeout,omitempty" json:"timeout"`
+	// RemindEvery repeats the request to those who have not answered (0: no reminders).
+	RemindEvery Duration `yaml:"remindEvery,omitempty" json:"remindEvery,omitempty"`
+	// EscalateAfter hands the request to EscalateTo when the quorum is still missing.
+	EscalateAfter Duration `yaml:"escalateAfter,omitempty" json:"escalateAfter,omitempty"`
+	EscalateTo    string   `yaml:"escalateTo,omitempty" json:"escalateTo,omitempty"`
 }
 
 // Deployment tunes how waves run.
@@ -140,7 +145,16 @@ type Deployment struct {
 	MaxParallel int `yaml:"maxParallel,omitempty" json:"maxParallel"`
 	// WaveBake is how long to watch a finished wave before the next one starts.
 	WaveBake Duration `yaml:"waveBake,omitempty" json:"waveBake,omitempty"`
+	// OnConflict says what a wave does when another running release holds one of its targets
+	// (a service in an environment): "wait" (default) until it is free, or "refuse" and end.
+	OnConflict string `yaml:"onConflict,omitempty" json:"onConflict,omitempty"`
 }
+
+// Conflict policies for Deployment.OnConflict.
+const (
+	OnConflictWait   = "wait"
+	OnConflictRefuse = "refuse"
+)
 
 // Handoff names who takes the release over after the review.
 type Handoff struct {

@@ -35,6 +35,7 @@ func Validate(s *Spec) error {
 	v.strategies()
 	v.readiness()
 	v.governance()
+	v.escalation()
 	return v.list.err()
 }
 

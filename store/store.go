@@ -70,6 +70,8 @@ type Store interface {
 	CompletedStep(ctx context.Context, key string) (StepRecord, bool, error)
 	// RecordStep stores a completed step; recording the same key twice keeps the first.
 	RecordStep(ctx context.Context, s StepRecord) error
+	// TargetLocks coordinate releases that touch the same targets.
+	TargetLocks
 	// RecordDeployed records that a release left a service at a version in an environment
 	// (called at the end of each successful wave); the latest record per pair wins.
 	RecordDeployed(ctx context.Context, d Deployed) error
