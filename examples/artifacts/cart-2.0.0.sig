@@ -1,0 +1,1 @@
+diJgvnoMbl165awOh3jrXwqFo7jb+oc9A56E5VWHBSG1MXvO5BPHBnGmedVQqSK4RNqu6g0fwmY5HfzQkjfuBg==

@@ -1,0 +1,1 @@
+yRnP1SBXRX5CoaFgI7MrRuYi7BorKNyET3fwnpGHxJ+vLCsF+HhDypddhMqnAZAso2+w2rBM+wpRNvEdvvlbBQ==

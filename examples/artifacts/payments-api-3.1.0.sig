@@ -1,0 +1,1 @@
+AZy37pl6FIzU3HE2Xbz1WrJNtxjGjrAMy6E9H43CJ9tBYjeqD5GjAddCaJtddRnzptsJslBb01erZwBkpuclAw==
