@@ -31,6 +31,9 @@ type Worker struct {
 	// AuditKeyPath is the installation's ed25519 key that signs audit checkpoints
 	// (TOLLGATE_AUDIT_KEY, default DATA_DIR/audit.key; the embedded default creates it).
 	AuditKeyPath string
+	// PrometheusURL is the Prometheus that strategy analyses query (TOLLGATE_PROMETHEUS_URL).
+	// Empty: no metrics provider, and every analysis fails closed.
+	PrometheusURL string
 }
 
 // Embedded reports whether the worker runs its own Temporal server.
@@ -50,6 +53,8 @@ func WorkerFromEnv() (Worker, error) {
 	w.DirectoryPath = os.Getenv("TOLLGATE_DIRECTORY")
 	w.PoliciesPath = os.Getenv("TOLLGATE_POLICIES")
 	w.RiskPath = os.Getenv("TOLLGATE_RISK_CONFIG")
+	// No default: a gate must never judge against a Prometheus nobody configured.
+	w.PrometheusURL = os.Getenv("TOLLGATE_PROMETHEUS_URL")
 	w.AuditKeyPath = envOr("TOLLGATE_AUDIT_KEY", filepath.Join(w.DataDir, "audit.key"))
 	var err error
 	if w.DevTemporalPort, err = envInt("TOLLGATE_TEMPORAL_PORT", 7233); err != nil {

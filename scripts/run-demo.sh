@@ -57,7 +57,10 @@ tg release start -f examples/releases/storefront.yaml --id "$storefront" --as al
 tg release start -f examples/releases/payments.yaml --id "$payments" --as erin
 
 echo
-echo "== Approving as the demo approvers (segregation of duties: owners cannot approve)"
+echo "== Waiting for readiness, integrity and risk, then approving as the demo approvers"
+tg release wait "$storefront" --phase approval --timeout 5m
+tg release wait "$payments" --phase approval --timeout 5m
+# alice owns storefront: segregation of duties refuses her approval.
 tg approve "$storefront" --as alice --reason "my own release" || true
 tg approve "$storefront" --as bob --reason "change reviewed"
 tg approve "$storefront" --as carol --reason "rollback plan checked"

@@ -54,7 +54,7 @@ func TestWorkerCrashMidWaveRunsEveryStepExactlyOnce(t *testing.T) {
 	// The marker is written only when the step finishes; a step killed with its worker leaves
 	// no line, and the retry on the new worker writes it.
 	step := `sleep 0.4; echo "$IDEMPOTENCY_KEY" >> "$MARKERS/$ENVIRONMENT.$SERVICE.$STEP"`
-	spec := markerSpec("crash-1", 3, 2, step)
+	spec := signed(t, markerSpec("crash-1", 3, 2, step))
 	acts := scriptActivities(t, t.TempDir(), "MARKERS="+markers)
 	first := c.startWorker(acts)
 

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tollgate-dev/tollgate/audit"
 	"github.com/tollgate-dev/tollgate/web"
 	"github.com/tollgate-dev/tollgate/workflows"
 )
@@ -28,7 +29,10 @@ func TestExampleReleasesThroughTheCLI(t *testing.T) {
 	root := repoRoot(t)
 	state := t.TempDir()
 	demo := buildDemo(t)
-	c.startWorker(scriptActivities(t, root, "DEMO_BIN="+demo, "DEMO_STATE="+state))
+	acts := scriptActivities(t, root, "DEMO_BIN="+demo, "DEMO_STATE="+state)
+	trail, pub := openAuditKey(t)
+	acts.Audit = trail
+	c.startWorker(acts)
 	t.Cleanup(func() {
 		cmd := exec.Command("sh", "examples/demo/runbook.sh", "stop-all")
 		cmd.Dir = root
@@ -47,6 +51,9 @@ func TestExampleReleasesThroughTheCLI(t *testing.T) {
 	require.Zero(t, code)
 	assert.Contains(t, out, "already running", "a second start finds the running release")
 
+	out, errOut, code = c.cliRun(ctx, "release", "wait", "storefront-2026.11.1", "--phase", "approval", "--timeout", "2m")
+	require.Zero(t, code, errOut)
+	assert.Contains(t, out, "phase approval")
 	_, errOut, code = c.cliRun(ctx, "approve", "storefront-2026.11.1", "--as", "alice")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "alice owns release \"storefront-2026.11.1\" and cannot approve it")
@@ -57,6 +64,8 @@ func TestExampleReleasesThroughTheCLI(t *testing.T) {
 	assert.Contains(t, out, "approved by carol (2 of 2)")
 
 	_, errOut, code = c.cliRun(ctx, "release", "start", "-f", payments, "--as", "erin", "-o", "json")
+	require.Zero(t, code, errOut)
+	_, errOut, code = c.cliRun(ctx, "release", "wait", "payments-2026.11.2", "--timeout", "2m")
 	require.Zero(t, code, errOut)
 	for _, who := range []string{"bob", "dave"} {
 		_, errOut, code = c.cliRun(ctx, "approve", "payments-2026.11.2", "--as", who)
@@ -110,6 +119,22 @@ func TestExampleReleasesThroughTheCLI(t *testing.T) {
 	// payments never reached production.
 	_, err = http.Get("http://127.0.0.1:18321/version")
 	assert.Error(t, err, "payments must not be running in prod-eu")
+
+	// Every decision is in the audit trail, chained and sealed under a signed checkpoint.
+	entries, err := trail.AuditEntries(ctx, 1, 1<<62)
+	require.NoError(t, err)
+	checkpoints, err := trail.AuditCheckpoints(ctx)
+	require.NoError(t, err)
+	rep := audit.Verify(entries, checkpoints, pub)
+	require.True(t, rep.OK(), "%v", rep.Err())
+	assert.Zero(t, rep.Unsigned, "closing a release seals its entries")
+	kinds := map[string]int{}
+	for _, e := range entries {
+		kinds[e.ReleaseID+" "+e.Kind]++
+	}
+	assert.Equal(t, 2, kinds["storefront-2026.11.1 approval"])
+	assert.Equal(t, 2, kinds["payments-2026.11.2 approval"])
+	assert.Positive(t, kinds["payments-2026.11.2 phase"])
 
 	out, _, code = c.cliRun(ctx, "release", "list")
 	require.Zero(t, code)

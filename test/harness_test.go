@@ -6,6 +6,7 @@ package test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,7 +28,9 @@ import (
 
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/control"
+	"github.com/tollgate-dev/tollgate/integrations/artifacts"
 	"github.com/tollgate-dev/tollgate/integrations/deploy"
+	"github.com/tollgate-dev/tollgate/integrity/signtest"
 	"github.com/tollgate-dev/tollgate/release"
 	"github.com/tollgate-dev/tollgate/starter/cli"
 	"github.com/tollgate-dev/tollgate/store"
@@ -122,11 +125,39 @@ func buildDemo(t *testing.T) string {
 
 func scriptActivities(t *testing.T, dir string, env ...string) *activities.Activities {
 	return &activities.Activities{
-		Store:    openStore(t),
-		Deployer: &deploy.Script{Dir: dir, BaseEnv: append(os.Environ(), env...), ProgressEvery: 200 * time.Millisecond},
-		HTTP:     &http.Client{},
-		Logger:   quietLogger(),
+		Store:     openStore(t),
+		Deployer:  &deploy.Script{Dir: dir, BaseEnv: append(os.Environ(), env...), ProgressEvery: 200 * time.Millisecond},
+		HTTP:      &http.Client{},
+		Logger:    quietLogger(),
+		Audit:     openAudit(t),
+		Artifacts: artifacts.New(artifacts.Options{BaseDir: repoRoot(t)}),
 	}
+}
+
+// openAudit opens an audit trail signed by a fresh key.
+func openAudit(t *testing.T) *store.AuditSQLite {
+	a, _ := openAuditKey(t)
+	return a
+}
+
+// openAuditKey also returns the public key, for tests that verify the trail.
+func openAuditKey(t *testing.T) (*store.AuditSQLite, ed25519.PublicKey) {
+	pub, priv, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	a, err := store.OpenAuditSQLite(filepath.Join(t.TempDir(), "audit.db"), priv, store.AuditOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { a.Close() })
+	return a, pub
+}
+
+// signed gives every artifact of spec a real file, digest and key signature, and the policy
+// that trusts the key, so the integrity phase verifies it as it would a CI pipeline's output.
+func signed(t *testing.T, spec release.Spec) release.Spec {
+	s, err := signtest.New(t.TempDir())
+	require.NoError(t, err)
+	spec.Services = append([]release.Service(nil), spec.Services...)
+	require.NoError(t, s.SignSpec(&spec))
+	return spec
 }
 
 func lines(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") }

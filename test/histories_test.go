@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/integrations/artifacts"
 	"github.com/tollgate-dev/tollgate/integrations/deploy"
 	"github.com/tollgate-dev/tollgate/worker/app"
 	"github.com/tollgate-dev/tollgate/workflows"
@@ -33,11 +34,12 @@ func TestRecordHistories(t *testing.T) {
 	fake.Fail(-1, errors.New("verify: wrong version answering"), func(s deploy.Step) bool {
 		return s.Env["RELEASE_ID"] == "history-rolled-back" && deploy.MatchService("svc-01", "verify", "env-1")(s)
 	})
-	c.startWorker(&activities.Activities{Store: openStore(t), Deployer: fake, Logger: quietLogger()})
+	c.startWorker(&activities.Activities{Store: openStore(t), Deployer: fake, Logger: quietLogger(),
+		Audit: openAudit(t), Artifacts: artifacts.New(artifacts.Options{})})
 	ctx := context.Background()
 
 	// completed: approval by quorum, a pause and a resume in the middle of the first wave.
-	done := markerSpec("history-completed", 3, 2, "true")
+	done := signed(t, markerSpec("history-completed", 3, 2, "true"))
 	done.Approval.Approvers = []string{"bob", "carol"}
 	_, err := c.ctl.Start(ctx, &done, "alice")
 	require.NoError(t, err)
@@ -53,7 +55,7 @@ func TestRecordHistories(t *testing.T) {
 	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
 
 	// rolled back: svc-01's verify fails in env-1, so both waves roll back.
-	failed := markerSpec("history-rolled-back", 2, 2, "true")
+	failed := signed(t, markerSpec("history-rolled-back", 2, 2, "true"))
 	_, err = c.ctl.Start(ctx, &failed, "alice")
 	require.NoError(t, err)
 	_, err = c.ctl.Control(ctx, failed.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
@@ -78,12 +80,18 @@ func TestRecordHistories(t *testing.T) {
 		require.NoError(t, replayer.ReplayWorkflowHistory(nil, hist), "replay %s", id)
 		if record {
 			require.NoError(t, os.MkdirAll(dir, 0o755))
-			name := filepath.Join(dir, sanitize(id)+".json")
+			name := filepath.Join(dir, sanitize(id)+"."+historyShape+".json")
 			require.NoError(t, os.WriteFile(name, data, 0o644))
 			t.Logf("recorded %s", name)
 		}
 	}
 }
+
+// historyShape names the workflow shape the recordings capture. Bump it when a versioned
+// change alters the command sequence, so new recordings sit beside the old ones instead of
+// replacing them: old files prove that releases started before the change still resume.
+// v1 (files without a shape): waves only. v2: integrity, risk, freezes, locks, audit trail.
+const historyShape = "v2"
 
 func (c *cluster) historyJSON(id string) []byte {
 	it := c.client.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)

@@ -5,6 +5,9 @@ package workflows
 import (
 	"strconv"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/calendar"
+	"github.com/tollgate-dev/tollgate/rollout"
 )
 
 // TaskQueue is the task queue every Tollgate worker polls.
@@ -14,6 +17,8 @@ const TaskQueue = "tollgate"
 const (
 	ReleaseWorkflowName = "ReleaseWorkflow"
 	WaveWorkflowName    = "WaveWorkflow"
+	// RolloutWorkflowName runs the strategy of one service in one environment (workflows/rollout.go).
+	RolloutWorkflowName = "RolloutWorkflow"
 )
 
 // Update, query and signal names: the control surface of a running release.
@@ -23,11 +28,19 @@ const (
 	UpdatePause    = "pause"
 	UpdateResume   = "resume"
 	UpdateRollback = "rollback"
-	QueryStatus    = "status"
+	// UpdateGrantException lets an executive lift a freeze for this release, with a
+	// justification and an expiry.
+	UpdateGrantException = "grant-exception"
+	// UpdateRecheck re-collects the evidence of a blocked readiness or pre-deploy gate.
+	UpdateRecheck = "recheck"
+	// UpdateWaive waives one failing blocking criterion; only its owner may.
+	UpdateWaive = "waive"
+	QueryStatus = "status"
 	// SignalWaveControl carries the parent's pause/abort state to a running wave child.
 	SignalWaveControl = "wave-control"
 	// SignalWaveHeld tells the parent that a wave paused itself for a human (a marginal or
-	// inconclusive analysis), so the release shows as paused and `resume` continues it.
+	// inconclusive analysis), so the release shows as paused and `resume` continues it. A
+	// rollout child sends the same signal to its wave, which pauses and passes it on.
 	SignalWaveHeld = "wave-held"
 )
 
@@ -37,6 +50,7 @@ const (
 	SearchAttrPhase       = "TollgatePhase"
 	SearchAttrServices    = "TollgateServices"
 	SearchAttrEnvironment = "TollgateEnvironment"
+	SearchAttrRiskClass   = "TollgateRiskClass"
 )
 
 // Phase is where a release is in its life.
@@ -44,12 +58,19 @@ type Phase string
 
 // The phases of the foundation release workflow, in order.
 const (
-	PhaseIntake      Phase = "intake"
-	PhaseApproval    Phase = "approval"
-	PhaseDeploying   Phase = "deploying"
-	PhaseRollingBack Phase = "rolling-back"
-	PhaseReview      Phase = "review"
-	PhaseClosed      Phase = "closed"
+	PhaseIntake    Phase = "intake"
+	PhaseReadiness Phase = "readiness"
+	// PhaseReadinessBlocked: a blocking readiness or pre-deploy criterion failed; the release
+	// waits for a recheck, a waiver by the criterion's owner, or a rejection.
+	PhaseReadinessBlocked Phase = "readiness-blocked"
+	PhaseIntegrity        Phase = "integrity"
+	PhasePreDeploy        Phase = "pre-deploy"
+	PhaseRisk             Phase = "risk"
+	PhaseApproval         Phase = "approval"
+	PhaseDeploying        Phase = "deploying"
+	PhaseRollingBack      Phase = "rolling-back"
+	PhaseReview           Phase = "review"
+	PhaseClosed           Phase = "closed"
 )
 
 // Outcome is how a release ended; empty while it runs.
@@ -63,6 +84,9 @@ const (
 	OutcomeRolledBack      Outcome = "rolled-back"
 	OutcomeRollbackFailed  Outcome = "rollback-failed"
 	OutcomeInvalid         Outcome = "invalid"
+	OutcomeIntegrityFailed Outcome = "integrity-failed"
+	// OutcomeReadinessBlocked: the release was cancelled while a readiness gate held it.
+	OutcomeReadinessBlocked Outcome = "readiness-blocked"
 )
 
 // ServiceState is the state of one service in one environment.
@@ -99,6 +123,11 @@ type Request struct {
 	// Actor is the acting identity; the validator checks it against the release's policy.
 	Actor  string `json:"actor"`
 	Reason string `json:"reason,omitempty"`
+	// Criterion is the readiness criterion ID a waive names.
+	Criterion string `json:"criterion,omitempty"`
+	// Freeze and Expires are the exception a grant-exception request asks for.
+	Freeze  string    `json:"freeze,omitempty"`
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // Response is what a control update returns to its caller.
@@ -137,6 +166,10 @@ type ApprovalStatus struct {
 	Approved  []Decision `json:"approved"`
 	Rejected  *Decision  `json:"rejected,omitempty"`
 	Deadline  time.Time  `json:"deadline,omitempty"`
+	// Missing says what the policy still needs ("1 more from group cab").
+	Missing []string `json:"missing,omitempty"`
+	// Escalated is when the request went to the escalation group.
+	Escalated time.Time `json:"escalated,omitzero"`
 }
 
 // ServiceStatus is one service in one environment.
@@ -147,6 +180,32 @@ type ServiceStatus struct {
 	Error   string       `json:"error,omitempty"`
 	// Replayed counts steps whose completed result was reused instead of running them again.
 	Replayed int `json:"replayed,omitempty"`
+	// Rollout is the progress of a service with a strategy; nil without one.
+	Rollout *RolloutStatus `json:"rollout,omitempty"`
+}
+
+// RolloutStatus is how far a service's strategy got in one environment: enough to show it and
+// to undo it exactly (rollout.Plan is pure, so Previous and Started rebuild the rollback plan).
+type RolloutStatus struct {
+	Strategy string `json:"strategy"`
+	// Steps is the length of the plan; Started counts the steps begun (rollout.Progress).
+	Steps   int `json:"steps"`
+	Started int `json:"started"`
+	// Step names the step running now, or the last one begun.
+	Step string `json:"step,omitempty"`
+	// Weight is the canary's share of requests and Colour the serving colour, as last set.
+	Weight int    `json:"weight"`
+	Colour string `json:"colour,omitempty"`
+	// Previous is the target's state before the release touched it: what a rollback restores.
+	Previous rollout.Snapshot `json:"previous"`
+	// Verdict, Score and Reason are those of the last analysis; Extensions counts its bake
+	// extensions for lack of samples.
+	Verdict    string  `json:"verdict,omitempty"`
+	Score      float64 `json:"score,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
+	Extensions int     `json:"extensions,omitempty"`
+	// Held is true while the rollout waits for a human after a marginal or inconclusive analysis.
+	Held bool `json:"held,omitempty"`
 }
 
 // EnvironmentStatus is one environment of a wave.
@@ -176,7 +235,21 @@ type Status struct {
 	Approval  ApprovalStatus `json:"approval"`
 	Waves     []WaveStatus   `json:"waves"`
 	ReviewDue time.Time      `json:"reviewDue,omitempty"`
-	Timeline  []Event        `json:"timeline"`
+	// Integrity is every artifact's checks, once the integrity phase ran.
+	Integrity *IntegrityStatus `json:"integrity,omitempty"`
+	// Risk is the score, class, explanation and the approval policy it selected.
+	Risk *RiskStatus `json:"risk,omitempty"`
+	// Flagged marks releases the policy wants reviewed with extra care (emergencies).
+	Flagged bool `json:"flagged,omitempty"`
+	// Waiting says what holds the next wave: a freeze, a window, another release's targets.
+	Waiting string `json:"waiting,omitempty"`
+	// Exceptions are the freeze exceptions granted to this release.
+	Exceptions []calendar.Exception `json:"exceptions,omitempty"`
+	// AuditHead is the hash of the signed audit checkpoint that covers the closed release.
+	AuditHead string `json:"auditHead,omitempty"`
+	// Readiness is the readiness and pre-deploy gate tables, once either gate ran.
+	Readiness *ReadinessStatus `json:"readiness,omitempty"`
+	Timeline  []Event          `json:"timeline"`
 }
 
 // ReleaseWorkflowID is the workflow ID of a release: the release ID itself, so that starting
@@ -186,4 +259,10 @@ func ReleaseWorkflowID(releaseID string) string { return releaseID }
 // WaveWorkflowID names the child workflow of one wave (or of its rollback).
 func WaveWorkflowID(releaseID string, index int, mode WaveMode) string {
 	return releaseID + "/" + string(mode) + "-" + strconv.Itoa(index)
+}
+
+// RolloutWorkflowID names the child workflow of one service's strategy in one environment of
+// a wave.
+func RolloutWorkflowID(releaseID string, index int, environment, service string) string {
+	return WaveWorkflowID(releaseID, index, WaveDeploy) + "/" + environment + "/" + service
 }

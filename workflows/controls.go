@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -21,19 +22,20 @@ var (
 func (r *releaseRun) registerControls(ctx workflow.Context) error {
 	controls := []struct {
 		name     string
-		validate func(Request) error
+		validate func(workflow.Context, Request) error
 		handle   func(workflow.Context, Request) (Response, error)
 	}{
-		{UpdateApprove, r.validateApprove, r.approve},
-		{UpdateReject, r.validateReject, r.reject},
-		{UpdatePause, r.validatePause, r.pause},
-		{UpdateResume, r.validateResume, r.resume},
-		{UpdateRollback, r.validateRollback, r.requestRollback},
+		{UpdateApprove, ignoreCtx(r.validateApprove), r.approve},
+		{UpdateReject, ignoreCtx(r.validateReject), r.reject},
+		{UpdatePause, ignoreCtx(r.validatePause), r.pause},
+		{UpdateResume, ignoreCtx(r.validateResume), r.resume},
+		{UpdateRollback, ignoreCtx(r.validateRollback), r.requestRollback},
+		{UpdateGrantException, r.validateGrantException, r.grantException},
 	}
 	for _, c := range controls {
 		validate := c.validate
 		err := workflow.SetUpdateHandlerWithOptions(ctx, c.name, c.handle, workflow.UpdateHandlerOptions{
-			Validator: func(ctx workflow.Context, req Request) error { return validate(req) },
+			Validator: validate,
 		})
 		if err != nil {
 			return err
@@ -46,31 +48,47 @@ func (r *releaseRun) validateApprove(req Request) error {
 	if err := requireActor(req); err != nil {
 		return err
 	}
-	if err := r.requireApprovalOpen(); err != nil {
+	if err := r.requireApprovalOpen(false); err != nil {
 		return err
 	}
-	if !slices.Contains(r.spec.Approval.Approvers, req.Actor) {
-		return fmt.Errorf("%s is not an approver of release %q (approvers: %s)", req.Actor, r.status.ReleaseID, strings.Join(r.spec.Approval.Approvers, ", "))
+	return r.eligible(req.Actor)
+}
+
+// eligibleByName applies the spec's own policy: a listed approver, not the owner, not the
+// initiator, once.
+func (r *releaseRun) eligibleByName(actor string) error {
+	if !slices.Contains(r.spec.Approval.Approvers, actor) {
+		return fmt.Errorf("%s is not an approver of release %q (approvers: %s)", actor, r.status.ReleaseID, strings.Join(r.spec.Approval.Approvers, ", "))
 	}
-	if req.Actor == r.spec.Metadata.Owner {
-		return fmt.Errorf("%s owns release %q and cannot approve it (segregation of duties)", req.Actor, r.status.ReleaseID)
+	if actor == r.spec.Metadata.Owner {
+		return fmt.Errorf("%s owns release %q and cannot approve it (segregation of duties)", actor, r.status.ReleaseID)
 	}
-	if req.Actor == r.status.Initiator {
-		return fmt.Errorf("%s started release %q and cannot approve it (segregation of duties)", req.Actor, r.status.ReleaseID)
+	if actor == r.status.Initiator {
+		return fmt.Errorf("%s started release %q and cannot approve it (segregation of duties)", actor, r.status.ReleaseID)
 	}
 	for _, d := range r.status.Approval.Approved {
-		if d.Actor == req.Actor {
-			return fmt.Errorf("%s already approved release %q; %d distinct approvers are required", req.Actor, r.status.ReleaseID, r.spec.Approval.Required)
+		if d.Actor == actor {
+			return fmt.Errorf("%s already approved release %q; %d distinct approvers are required", actor, r.status.ReleaseID, r.spec.Approval.Required)
 		}
 	}
 	return nil
 }
 
-// requireApprovalOpen accepts decisions from the start until the gate closes, so an approver
-// who answers while intake is still recording the release is not turned away.
-func (r *releaseRun) requireApprovalOpen() error {
-	open := r.status.Phase == PhaseIntake || r.status.Phase == PhaseApproval
-	if !open || r.status.Approval.Rejected != nil || len(r.status.Approval.Approved) >= r.spec.Approval.Required {
+// requireApprovalOpen says whether the approval gate takes decisions now. Approvals are taken
+// in the approval phase, once approvers can see the risk and the gate results they approve;
+// a rejection is taken at any time before deployment. Releases recorded before governance
+// (DefaultVersion) also took decisions during intake.
+func (r *releaseRun) requireApprovalOpen(rejecting bool) error {
+	var open bool
+	switch p := r.status.Phase; {
+	case !r.governed:
+		open = p == PhaseIntake || p == PhaseApproval || p == PhaseReadinessBlocked
+	case rejecting:
+		open = slices.Contains([]Phase{PhaseIntake, PhaseReadiness, PhaseReadinessBlocked, PhaseIntegrity, PhasePreDeploy, PhaseRisk, PhaseApproval}, p)
+	default:
+		open = p == PhaseApproval
+	}
+	if satisfied, _ := r.approvalState(); !open || r.status.Approval.Rejected != nil || satisfied {
 		return fmt.Errorf("release %q is not waiting for approval (phase %s)", r.status.ReleaseID, r.status.Phase)
 	}
 	return nil
@@ -79,7 +97,15 @@ func (r *releaseRun) requireApprovalOpen() error {
 func (r *releaseRun) approve(ctx workflow.Context, req Request) (Response, error) {
 	r.status.Approval.Approved = append(r.status.Approval.Approved, Decision{Actor: req.Actor, Reason: req.Reason, Time: workflow.Now(ctx)})
 	msg := fmt.Sprintf("approved by %s (%d of %d)", req.Actor, len(r.status.Approval.Approved), r.spec.Approval.Required)
+	if r.directoryGoverned() {
+		_, r.status.Approval.Missing = r.approvalState()
+		msg = "approved by " + req.Actor
+		if len(r.status.Approval.Missing) > 0 {
+			msg += "; still needed: " + strings.Join(r.status.Approval.Missing, ", ")
+		}
+	}
 	r.event(ctx, "approval", req.Actor, msg+reasonSuffix(req.Reason))
+	r.audit(ctx, "approval", req.Actor, req.Reason, nil)
 	return Response{Phase: r.status.Phase, Message: msg}, nil
 }
 
@@ -87,7 +113,7 @@ func (r *releaseRun) validateReject(req Request) error {
 	if err := requireActorAndReason(req, "reject"); err != nil {
 		return err
 	}
-	if err := r.requireApprovalOpen(); err != nil {
+	if err := r.requireApprovalOpen(true); err != nil {
 		return err
 	}
 	if !slices.Contains(r.spec.Approval.Approvers, req.Actor) {
@@ -99,6 +125,7 @@ func (r *releaseRun) validateReject(req Request) error {
 func (r *releaseRun) reject(ctx workflow.Context, req Request) (Response, error) {
 	r.status.Approval.Rejected = &Decision{Actor: req.Actor, Reason: req.Reason, Time: workflow.Now(ctx)}
 	r.event(ctx, "rejection", req.Actor, "rejected: "+req.Reason)
+	r.audit(ctx, "rejection", req.Actor, req.Reason, nil)
 	return Response{Phase: r.status.Phase, Message: "rejected by " + req.Actor}, nil
 }
 
@@ -122,6 +149,7 @@ func (r *releaseRun) validatePause(req Request) error {
 func (r *releaseRun) pause(ctx workflow.Context, req Request) (Response, error) {
 	r.status.Paused = true
 	r.event(ctx, "paused", req.Actor, "paused: "+req.Reason)
+	r.audit(ctx, "pause", req.Actor, req.Reason, nil)
 	r.signalChild(ctx)
 	return Response{Phase: r.status.Phase, Message: "paused by " + req.Actor + "; steps in flight finish, no new step starts"}, nil
 }
@@ -139,6 +167,7 @@ func (r *releaseRun) validateResume(req Request) error {
 func (r *releaseRun) resume(ctx workflow.Context, req Request) (Response, error) {
 	r.status.Paused = false
 	r.event(ctx, "resumed", req.Actor, "resumed"+reasonSuffix(req.Reason))
+	r.audit(ctx, "resume", req.Actor, req.Reason, nil)
 	r.signalChild(ctx)
 	return Response{Phase: r.status.Phase, Message: "resumed by " + req.Actor}, nil
 }
@@ -164,8 +193,31 @@ func (r *releaseRun) requestRollback(ctx workflow.Context, req Request) (Respons
 	r.rollback = &Decision{Actor: req.Actor, Reason: req.Reason, Time: workflow.Now(ctx)}
 	r.status.Paused = false
 	r.event(ctx, "rollback-requested", req.Actor, "rollback requested: "+req.Reason)
+	r.audit(ctx, "rollback", req.Actor, req.Reason, nil)
 	r.signalChild(ctx)
 	return Response{Phase: r.status.Phase, Message: "rollback requested by " + req.Actor}, nil
+}
+
+// validateGrantException admits an exception to the freeze holding the release only from a
+// person with the exec role, with a justification and an expiry (calendar.Grant).
+func (r *releaseRun) validateGrantException(ctx workflow.Context, req Request) error {
+	if err := requireActorAndReason(req, "grant an exception (the justification)"); err != nil {
+		return err
+	}
+	_, err := r.grantable(ctx, req)
+	return err
+}
+
+func (r *releaseRun) grantException(ctx workflow.Context, req Request) (Response, error) {
+	ex, err := r.grantable(ctx, req)
+	if err != nil { // state moved between validation and handling
+		return Response{}, err
+	}
+	r.status.Exceptions = append(r.status.Exceptions, ex)
+	msg := fmt.Sprintf("exception to freeze %q granted by %s until %s: %s", ex.Freeze, ex.GrantedBy, ex.Expires.UTC().Format(time.RFC3339), ex.Justification)
+	r.event(ctx, "exception", req.Actor, msg)
+	r.audit(ctx, "exception", req.Actor, req.Reason, ex)
+	return Response{Phase: r.status.Phase, Message: msg}, nil
 }
 
 // signalChild sends the current control state to a running deploy wave and waits until the
@@ -185,6 +237,7 @@ func (r *releaseRun) signalChild(ctx workflow.Context) {
 func (r *releaseRun) setPhase(ctx workflow.Context, p Phase) {
 	r.status.Phase = p
 	r.event(ctx, "phase", "", "phase "+string(p))
+	r.audit(ctx, "phase", "", "phase "+string(p), nil)
 	if err := workflow.UpsertTypedSearchAttributes(ctx, phaseKey.ValueSet(string(p))); err != nil {
 		workflow.GetLogger(ctx).Warn("phase search attribute not updated", "error", err)
 	}
@@ -194,6 +247,11 @@ func (r *releaseRun) upsertEnvironments(ctx workflow.Context, envs []string) {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, environmentsKey.ValueSet(envs)); err != nil {
 		workflow.GetLogger(ctx).Warn("environment search attribute not updated", "error", err)
 	}
+}
+
+// ignoreCtx adapts a validator that needs only the request.
+func ignoreCtx(v func(Request) error) func(workflow.Context, Request) error {
+	return func(_ workflow.Context, req Request) error { return v(req) }
 }
 
 func requireActor(req Request) error {

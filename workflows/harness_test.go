@@ -18,7 +18,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/integrity"
+	"github.com/tollgate-dev/tollgate/policy"
 	"github.com/tollgate-dev/tollgate/release"
+	"github.com/tollgate-dev/tollgate/risk"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 const digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
@@ -78,6 +82,25 @@ type harness struct {
 	failSmoke map[string]bool
 	closed    []activities.CloseReleaseInput
 	updates   int
+	// verify answers VerifyArtifacts; the default passes every artifact.
+	verify func(activities.VerifyArtifactsInput) (activities.VerifyArtifactsResult, error)
+	// collect, evaluate, snapshot and rollbackCheck answer the readiness activities; the
+	// defaults collect nothing, pass every gate, hash every file and find the rollback ready.
+	collect        func(activities.CollectEvidenceInput) (activities.CollectEvidenceResult, error)
+	evaluate       func(activities.EvaluateReadinessInput) (activities.EvaluateReadinessResult, error)
+	snapshot       func(activities.ConfigSnapshotInput) (activities.ConfigSnapshotResult, error)
+	rollbackCheck  func(activities.RollbackPrerequisitesInput) (policy.RollbackEvidence, error)
+	collects       []activities.CollectEvidenceInput
+	rollbackChecks []activities.RollbackPrerequisitesInput
+	// assess answers AssessRisk; the default is a low risk with no directory (the spec's own
+	// approver list decides).
+	assess func(activities.AssessRiskInput) (activities.AssessRiskResult, error)
+	// freeze answers CheckFreeze; the default allows every wave.
+	freeze func(activities.CheckFreezeInput) (activities.CheckFreezeResult, error)
+	// conflicts answers AcquireTargets; the default grants every target.
+	conflicts func(activities.AcquireTargetsInput) []store.Conflict
+	audits    []activities.AppendAuditInput
+	sealed    int
 }
 
 func newHarness(t *testing.T) *harness {
@@ -107,6 +130,48 @@ func newHarness(t *testing.T) *harness {
 			return activities.RunStepResult{}, temporal.NewNonRetryableApplicationError("exit status 1", activities.ErrStepFailed, nil)
 		}
 		return activities.RunStepResult{}, nil
+	})
+	h.mockReadiness(a)
+	env.OnActivity(a.VerifyArtifacts, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.VerifyArtifactsInput) (activities.VerifyArtifactsResult, error) {
+		if h.verify != nil {
+			return h.verify(in)
+		}
+		res := activities.VerifyArtifactsResult{Passed: true}
+		for _, s := range in.Services {
+			res.Artifacts = append(res.Artifacts, integrity.ArtifactReport{Service: s.Name, Version: s.Version, Digest: s.Artifact.Digest, Passed: true})
+		}
+		return res, nil
+	})
+	env.OnActivity(a.AssessRisk, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.AssessRiskInput) (activities.AssessRiskResult, error) {
+		if h.assess != nil {
+			return h.assess(in)
+		}
+		return activities.AssessRiskResult{Assessment: risk.Assessment{Score: 12, Class: risk.Low}, Explanation: "low: test"}, nil
+	})
+	env.OnActivity(a.CheckFreeze, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CheckFreezeInput) (activities.CheckFreezeResult, error) {
+		if h.freeze != nil {
+			return h.freeze(in)
+		}
+		return activities.CheckFreezeResult{Allowed: true, NextAllowed: in.At}, nil
+	})
+	env.OnActivity(a.AcquireTargets, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.AcquireTargetsInput) (activities.AcquireTargetsResult, error) {
+		if h.conflicts != nil {
+			return activities.AcquireTargetsResult{Conflicts: h.conflicts(in)}, nil
+		}
+		return activities.AcquireTargetsResult{}, nil
+	})
+	env.OnActivity(a.ReleaseTargets, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.AppendAudit, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.AppendAuditInput) (activities.AppendAuditResult, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.audits = append(h.audits, in)
+		return activities.AppendAuditResult{Seq: int64(len(h.audits)), Hash: fmt.Sprintf("h%d", len(h.audits))}, nil
+	})
+	env.OnActivity(a.SealAudit, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SealAuditInput) (activities.SealAuditResult, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.sealed++
+		return activities.SealAuditResult{Seq: int64(len(h.audits)), Hash: "head"}, nil
 	})
 	env.OnActivity(a.SmokeCheck, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SmokeInput) (activities.SmokeResult, error) {
 		c := h.record("smoke", in.Environment.Name, in.Service.Name)

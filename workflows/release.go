@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -9,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/calendar"
 	"github.com/tollgate-dev/tollgate/release"
 )
 
@@ -45,6 +48,13 @@ type releaseRun struct {
 	// child is the wave child running now, so controls can reach it.
 	child     workflow.ChildWorkflowFuture
 	childMode WaveMode
+	// governed is true for releases started since risk, policies, freezes, target locks and
+	// the audit trail joined the workflow (governanceChange).
+	governed bool
+	// gov is the risk assessment with the approval policy and directory it selected.
+	gov        *activities.AssessRiskResult
+	auditSeq   int64
+	lastFreeze *calendar.Hit
 }
 
 func newReleaseRun(ctx workflow.Context, in ReleaseInput) *releaseRun {
@@ -93,16 +103,36 @@ func (r *releaseRun) setup(ctx workflow.Context) error {
 			r.event(ctx, "held", "", fmt.Sprintf("wave %s paused itself at %s/%s for a human: %s (resume or roll back)", h.Wave, h.Environment, h.Service, h.Reason))
 		}
 	})
-	return r.registerControls(ctx)
+	if err := r.registerControls(ctx); err != nil {
+		return err
+	}
+	return r.registerReadinessControls(ctx)
+}
+
+// gate is a phase before deployment; false ends the release with the outcome and reason.
+type gate func(workflow.Context) (Outcome, string, bool)
+
+// gates are the phases before deployment, in order. A phase added to a release shape that
+// already ran in production goes behind workflow.GetVersion inside its own function.
+func (r *releaseRun) gates() []gate {
+	return []gate{
+		r.intake,
+		r.readinessGate,
+		r.integrityGate,
+		r.preDeployGate,
+		r.riskGate,
+		r.approval,
+	}
 }
 
 func (r *releaseRun) run(ctx workflow.Context) (ReleaseResult, error) {
+	r.governed = workflow.GetVersion(ctx, governanceChange, workflow.DefaultVersion, governanceVersion) == governanceVersion
 	r.event(ctx, "started", r.status.Initiator, "release "+r.spec.Metadata.ID+" started")
-	if outcome, reason, ok := r.intake(ctx); !ok {
-		return r.close(ctx, outcome, reason)
-	}
-	if outcome, reason, ok := r.approval(ctx); !ok {
-		return r.close(ctx, outcome, reason)
+	r.audit(ctx, "phase", r.status.Initiator, "release started", nil)
+	for _, g := range r.gates() {
+		if outcome, reason, ok := g(ctx); !ok {
+			return r.close(ctx, outcome, reason)
+		}
 	}
 	if reason, ok := r.deploy(ctx); !ok {
 		return r.rollbackAll(ctx, reason)
@@ -130,28 +160,85 @@ func (r *releaseRun) intake(ctx workflow.Context) (Outcome, string, bool) {
 	return "", "", true
 }
 
-// approval waits for the quorum, a rejection or the deadline, whichever comes first.
+// approval waits for the quorum, a rejection or the deadline, whichever comes first,
+// reminding the approvers and escalating as the spec asks.
 func (r *releaseRun) approval(ctx workflow.Context) (Outcome, string, bool) {
 	r.setPhase(ctx, PhaseApproval)
-	timeout := r.spec.Approval.Timeout.D()
-	r.status.Approval.Deadline = workflow.Now(ctx).Add(timeout)
+	ap := r.spec.Approval
+	timeout := ap.Timeout.D()
+	start := workflow.Now(ctx)
+	r.status.Approval.Deadline = start.Add(timeout)
 	r.event(ctx, "approval-requested", "", fmt.Sprintf("waiting for %d of %v until %s",
-		r.spec.Approval.Required, r.spec.Approval.Approvers, r.status.Approval.Deadline.Format(time.RFC3339)))
-	decided, err := workflow.AwaitWithTimeout(ctx, timeout, func() bool {
-		return r.status.Approval.Rejected != nil || len(r.status.Approval.Approved) >= r.spec.Approval.Required
-	})
-	switch {
-	case err != nil:
-		return OutcomeApprovalExpired, err.Error(), false
-	case !decided:
-		return OutcomeApprovalExpired, fmt.Sprintf("approval expired after %s with %d of %d approvals",
-			timeout, len(r.status.Approval.Approved), r.spec.Approval.Required), false
-	case r.status.Approval.Rejected != nil:
-		rej := r.status.Approval.Rejected
+		ap.Required, ap.Approvers, r.status.Approval.Deadline.Format(time.RFC3339)))
+	decided := func() bool { return r.status.Approval.Rejected != nil || r.approvalSatisfied() }
+	nextReminder := time.Time{}
+	if ap.RemindEvery > 0 {
+		nextReminder = start.Add(ap.RemindEvery.D())
+	}
+	escalateAt := time.Time{}
+	if ap.EscalateAfter > 0 {
+		escalateAt = start.Add(ap.EscalateAfter.D())
+	}
+	// The wait always starts with a timer, even when the quorum arrived during intake: the
+	// command sequence of releases recorded before reminders existed stays the same.
+	for {
+		now := workflow.Now(ctx)
+		if !now.Before(r.status.Approval.Deadline) && !decided() {
+			return OutcomeApprovalExpired, fmt.Sprintf("approval expired after %s with %d of %d approvals",
+				timeout, len(r.status.Approval.Approved), ap.Required), false
+		}
+		wake := earliest(r.status.Approval.Deadline, nextReminder, escalateAt)
+		ok, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), decided)
+		if err != nil {
+			return OutcomeApprovalExpired, err.Error(), false
+		}
+		if ok {
+			break
+		}
+		now = workflow.Now(ctx)
+		if !nextReminder.IsZero() && !now.Before(nextReminder) {
+			r.event(ctx, "reminder", "", "approval still needed: "+r.pendingText())
+			nextReminder = nextReminder.Add(ap.RemindEvery.D())
+		}
+		if !escalateAt.IsZero() && !now.Before(escalateAt) {
+			r.status.Approval.Escalated = now
+			msg := "escalated to " + ap.EscalateTo + ": " + r.pendingText()
+			r.event(ctx, "escalation", "", msg)
+			r.audit(ctx, "escalation", "", msg, nil)
+			escalateAt = time.Time{}
+		}
+	}
+	if rej := r.status.Approval.Rejected; rej != nil {
 		return OutcomeRejected, "rejected by " + rej.Actor + ": " + rej.Reason, false
 	}
-	r.event(ctx, "approved", "", fmt.Sprintf("quorum of %d reached", r.spec.Approval.Required))
+	r.event(ctx, "approved", "", "approval policy satisfied by "+strings.Join(r.approvers(), ", "))
 	return "", "", true
+}
+
+// pendingText says who has not answered and what the policy still needs.
+func (r *releaseRun) pendingText() string {
+	var waiting []string
+	for _, name := range r.spec.Approval.Approvers {
+		if !slices.Contains(r.approvers(), name) && name != r.spec.Metadata.Owner && name != r.status.Initiator {
+			waiting = append(waiting, name)
+		}
+	}
+	text := fmt.Sprintf("%d of %d approvals; not yet answered: %s", len(r.status.Approval.Approved), r.spec.Approval.Required, strings.Join(waiting, ", "))
+	if len(r.status.Approval.Missing) > 0 {
+		text += "; policy needs " + strings.Join(r.status.Approval.Missing, ", ")
+	}
+	return text
+}
+
+// earliest returns the earliest non-zero time.
+func earliest(ts ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if !t.IsZero() && (out.IsZero() || t.Before(out)) {
+			out = t
+		}
+	}
+	return out
 }
 
 // deploy runs the waves in order. It returns false with a reason when the release must be
@@ -176,6 +263,12 @@ func (r *releaseRun) deploy(ctx workflow.Context) (string, bool) {
 			if r.rollback != nil {
 				return "rollback requested by " + r.rollback.Actor + ": " + r.rollback.Reason, false
 			}
+		}
+		if reason, ok := r.awaitWaveAllowed(ctx, wv); !ok {
+			return reason, false
+		}
+		if reason, ok := r.acquireWaveTargets(ctx, wv); !ok {
+			return reason, false
 		}
 		res, err := r.runWave(ctx, i, wv)
 		if err != nil {
@@ -255,6 +348,9 @@ func (r *releaseRun) rollbackAll(ctx workflow.Context, reason string) (ReleaseRe
 	r.setPhase(ctx, PhaseRollingBack)
 	r.status.Paused = false
 	r.event(ctx, "rollback-started", "", reason)
+	if declaresRollbackPrerequisites(r.spec) {
+		r.verifyRollbackPrerequisites(ctx) // warns on a mismatch; the rollback proceeds (readiness_rollback.go)
+	}
 	outcome := OutcomeRolledBack
 	for i := len(r.spec.Waves) - 1; i >= 0; i-- {
 		targets := touched(r.status.Waves[i])
@@ -297,6 +393,9 @@ func touched(ws WaveStatus) []Targets {
 		for _, s := range env.Services {
 			if s.State != ServicePending && s.State != ServiceRolledBack {
 				t.Services = append(t.Services, s.Name)
+				if s.Rollout != nil {
+					t.Rollouts = append(t.Rollouts, RolloutRecord{Service: s.Name, Previous: s.Rollout.Previous, Started: s.Rollout.Started})
+				}
 			}
 		}
 		if len(t.Services) > 0 {
@@ -333,6 +432,7 @@ func (r *releaseRun) close(ctx workflow.Context, outcome Outcome, reason string)
 	r.status.Outcome, r.status.Reason = outcome, reason
 	r.event(ctx, "closed", "", "release "+string(outcome)+reasonSuffix(reason))
 	r.setPhase(ctx, PhaseClosed)
+	r.releaseTargets(ctx)
 	// Controls still in flight finish before the run ends, so no caller is left without an answer.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return ReleaseResult{}, err
@@ -349,6 +449,7 @@ func (r *releaseRun) close(ctx workflow.Context, outcome Outcome, reason string)
 	if err != nil && outcome != OutcomeInvalid {
 		return ReleaseResult{}, fmt.Errorf("close release %q: %w", r.spec.Metadata.ID, err)
 	}
+	r.sealAudit(ctx)
 	return ReleaseResult{ReleaseID: r.spec.Metadata.ID, Outcome: outcome, Reason: reason}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/release"
+	"github.com/tollgate-dev/tollgate/rollout"
 )
 
 // WaveMode says whether a wave child deploys or rolls back.
@@ -53,6 +54,17 @@ type WaveInput struct {
 type Targets struct {
 	Environment string   `json:"environment"`
 	Services    []string `json:"services"`
+	// Rollouts holds the recorded progress of the services with a strategy, so their rollback
+	// restores exactly the previous version and traffic split.
+	Rollouts []RolloutRecord `json:"rollouts,omitempty"`
+}
+
+// RolloutRecord is how far a service's strategy got: with the spec it rebuilds the plan
+// (rollout.Plan is pure) and so the rollback plan.
+type RolloutRecord struct {
+	Service  string           `json:"service"`
+	Previous rollout.Snapshot `json:"previous"`
+	Started  int              `json:"started"`
 }
 
 // WaveResult is how a wave ended, with every service's final state.
@@ -110,6 +122,7 @@ func (w *wave) setup(ctx workflow.Context) error {
 			w.abort = w.abort || c.Abort
 		}
 	})
+	w.listenHeld(ctx)
 	return workflow.SetQueryHandler(ctx, QueryStatus, func() (WaveResult, error) {
 		return WaveResult{State: WaveRunning, Environments: w.envs}, nil
 	})
@@ -288,6 +301,10 @@ func (w *wave) gate(ctx workflow.Context) error {
 func (w *wave) deployService(ctx workflow.Context, ei int, name string) error {
 	env := w.in.Environments[ei]
 	svc, _ := serviceByName(w.in.Services, name)
+	// Releases that started before strategies were interpreted keep deploying with the runbook.
+	if svc.Strategy != nil && workflow.GetVersion(ctx, changeStrategyRollout, workflow.DefaultVersion, 1) == 1 {
+		return w.rolloutService(ctx, ei, svc, env)
+	}
 	steps := []struct {
 		state ServiceState
 		run   func(workflow.Context) error
@@ -324,7 +341,13 @@ func (w *wave) rollbackService(ctx workflow.Context, ei int, name string) error 
 	env := w.in.Environments[ei]
 	svc, _ := serviceByName(w.in.Services, name)
 	w.setState(ei, name, ServiceRollingBack)
-	if err := w.runStep(ctx, ei, svc, env, "rollback"); err != nil {
+	run := func(ctx workflow.Context) error { return w.runStep(ctx, ei, svc, env, "rollback") }
+	// A service deployed by its strategy is undone by the rollback plan of its recorded
+	// progress; without a record it was deployed by its runbook.
+	if rec, ok := w.rolloutRecord(env.Name, name); ok && svc.Strategy != nil {
+		run = func(ctx workflow.Context) error { return w.rollbackRollout(ctx, ei, svc, env, rec) }
+	}
+	if err := run(ctx); err != nil {
 		w.setState(ei, name, ServiceRollbackFailed)
 		w.setError(ei, name, errorMessage(err))
 		w.fail("rollback of " + name + " in " + env.Name + ": " + errorMessage(err))
@@ -365,28 +388,7 @@ func (w *wave) runStep(ctx workflow.Context, ei int, svc release.Service, env re
 }
 
 func (w *wave) smoke(ctx workflow.Context, svc release.Service, env release.Environment) error {
-	for _, check := range svc.Smoke {
-		limit := check.MaxLatency.D()
-		if limit <= 0 {
-			limit = release.DefaultSmokeTimeout
-		}
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: limit + 10*time.Second,
-			RetryPolicy: &temporal.RetryPolicy{
-				InitialInterval:    time.Second,
-				BackoffCoefficient: 2,
-				MaximumAttempts:    smokeAttempts,
-			},
-		})
-		var a *activities.Activities
-		err := workflow.ExecuteActivity(actx, a.SmokeCheck, activities.SmokeInput{
-			ReleaseID: w.in.ReleaseID, Service: svc, Environment: env, Check: check,
-		}).Get(ctx, nil)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return smokeChecks(ctx, w.in.ReleaseID, svc, env)
 }
 
 func (w *wave) fail(reason string) {

@@ -3,6 +3,23 @@
 #
 #   sh examples/demo/runbook.sh deploy|verify|rollback   one service in one environment
 #   sh examples/demo/runbook.sh stop-all|status          every demo process under $DEMO_STATE
+#   sh examples/demo/runbook.sh scale|weight|switch|observe   traffic operations of strategies
+#
+# Traffic operations (a service with a strategy: rolling, canary, blue-green) run several
+# instances of a service behind the demo's weighted router (demosvc --router, see
+# examples/demo/router). The router listens on 127.0.0.1:${PORT_BASE}${PORT_SUFFIX}, where a
+# plain deploy would put the service; instance I of track T listens on
+# ${INSTANCE_PORT_BASE}<t><I>, t = 0 stable, 1 canary, 2 blue, 3 green (INSTANCE_PORT_BASE: three
+# digits). Tollgate passes TRACK, REPLICAS, VERSION, BATCH_FROM/BATCH_TO (scale), WEIGHT (weight),
+# COLOUR (switch); every operation sets a state, so running it twice changes nothing:
+#   scale     TRACK runs REPLICAS instances of VERSION (0 retires it), or instances
+#             BATCH_FROM..BATCH_TO-1 run VERSION (a rolling batch)
+#   weight    the canary track receives WEIGHT percent of the requests
+#   switch    every request goes to COLOUR (refused when COLOUR runs no instance)
+#   observe   prints version=, replicas=, weight=, colour= of the serving track
+# ERROR_RATE (0–1) makes instances answer that share of GET / with 500 — only those running
+# ERROR_VERSION when it is set — so a canary can be made bad on purpose. LOAD_RPS makes the
+# router send itself that many GET / a second, so metrics have traffic to judge.
 #
 # Tollgate runs the step commands of examples/releases/*.yaml from the repository root with
 # RELEASE_ID, SERVICE, VERSION, ENVIRONMENT, REGION, STEP and IDEMPOTENCY_KEY in the environment,
@@ -36,7 +53,7 @@ die() {
 }
 
 usage() {
-	echo "usage: sh $0 deploy|verify|rollback|stop-all|status" >&2
+	echo "usage: sh $0 deploy|verify|rollback|stop-all|status|scale|weight|switch|observe" >&2
 	exit 2
 }
 
@@ -132,8 +149,9 @@ start_dir() {
 	# caller is inherited: stdin is /dev/null and stdout/stderr go to the log.
 	_setsid=
 	if command -v setsid >/dev/null 2>&1; then _setsid=setsid; fi
+	# ERR_RATE (set by the traffic operations only) adds --error-rate.
 	$_setsid nohup "$DEMO_BIN" --service "$SERVICE" --version "$_ver" \
-		--addr "127.0.0.1:$_port" --behaviour "$_beh" --pidfile "$_dir/pid" \
+		--addr "127.0.0.1:$_port" --behaviour "$_beh" --pidfile "$_dir/pid" ${ERR_RATE:+--error-rate "$ERR_RATE"} \
 		</dev/null >>"$_dir/demosvc.log" 2>&1 &
 	_launched=$!
 	say "started $SERVICE $_ver ($_beh) on 127.0.0.1:$_port, waiting for /version"
@@ -249,8 +267,18 @@ stop_one() {
 		stop_dir "$1"
 		say "stopped"
 	fi
+	# Instances and the router of a strategy service live one level down.
+	for _sub in "$1"/*/; do
+		[ -d "$_sub" ] || continue
+		_sub=${_sub%/}
+		if running_pid "$_sub" >/dev/null; then
+			stop_dir "$_sub"
+			say "stopped ${_sub##*/}"
+		fi
+		rm -f "$_sub/pid" "$_sub/current"
+	done
 	# Nothing is deployed any more: forget the records so the next run starts from scratch.
-	rm -f "$1/pid" "$1/current" "$1/previous"
+	rm -f "$1/pid" "$1/current" "$1/previous" "$1/routes" "$1/weight" "$1/colour"
 }
 
 status_one() {
@@ -264,7 +292,13 @@ status_one() {
 	fi
 }
 
+. "$(dirname "$0")/traffic.sh"
+
 case ${1:-} in
+scale) cmd_scale ;;
+weight) cmd_weight ;;
+switch) cmd_switch ;;
+observe) cmd_observe ;;
 deploy) cmd_deploy ;;
 verify) cmd_verify ;;
 rollback) cmd_rollback ;;

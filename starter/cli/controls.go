@@ -21,6 +21,7 @@ var controlCommands = []controlCommand{
 	{workflows.UpdatePause, "Pause a release: steps in flight finish, no new step starts", true},
 	{workflows.UpdateResume, "Resume a paused release", false},
 	{workflows.UpdateRollback, "Roll back every service the release deployed, in reverse dependency order", true},
+	{workflows.UpdateRecheck, "Collect the evidence of a readiness-blocked release again and re-evaluate its criteria", false},
 }
 
 type controlOptions struct{ reason string }

@@ -60,6 +60,8 @@ func printStatus(w io.Writer, st workflows.Status) {
 	if !st.ReviewDue.IsZero() {
 		fmt.Fprintf(w, "Review    due %s\n", st.ReviewDue.Local().Format(time.DateTime))
 	}
+	printGovernance(w, st)
+	printGates(w, st.Readiness)
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WAVE\tENVIRONMENT\tSERVICE\tVERSION\tSTATE\tNOTE")

@@ -17,7 +17,7 @@ func newReleaseCmd(g *globals) *cobra.Command {
 		Use:   "release",
 		Short: "Start, list, inspect and watch releases",
 	}
-	cmd.AddCommand(newStartCmd(g), newListCmd(g), newStatusCmd(g), newWatchCmd(g))
+	cmd.AddCommand(newStartCmd(g), newListCmd(g), newStatusCmd(g), newWatchCmd(g), newWaitCmd(g))
 	return cmd
 }
 

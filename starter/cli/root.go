@@ -93,7 +93,9 @@ TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPO
 	root.AddCommand(newValidateCmd(g), newReleaseCmd(g))
 	root.AddCommand(newVerifyCmd(g))
 	root.AddCommand(newReadinessCmd(g))
+	root.AddCommand(newWaiveCmd(g))
 	root.AddCommand(newRiskCmd(g), newFreezeCmd(g), newAuditCmd(g))
+	root.AddCommand(newGrantExceptionCmd(g))
 	for _, c := range controlCommands {
 		root.AddCommand(newControlCmd(g, c))
 	}

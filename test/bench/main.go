@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -23,7 +24,9 @@ import (
 
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/control"
+	"github.com/tollgate-dev/tollgate/integrations/artifacts"
 	"github.com/tollgate-dev/tollgate/integrations/deploy"
+	"github.com/tollgate-dev/tollgate/integrity/signtest"
 	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/worker/app"
 	"github.com/tollgate-dev/tollgate/worker/devserver"
@@ -66,7 +69,15 @@ func main() {
 	fake.Delay = 0
 	timed := &timedDeployer{inner: fake}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	app.Register(w, &activities.Activities{Store: st, Deployer: timed, Logger: quiet})
+	_, auditKey, err := ed25519.GenerateKey(nil)
+	check(err)
+	trail, err := store.OpenAuditSQLite(filepath.Join(dir, "audit.db"), auditKey, store.AuditOptions{})
+	check(err)
+	defer trail.Close()
+	signer, err = signtest.New(dir)
+	check(err)
+	app.Register(w, &activities.Activities{Store: st, Deployer: timed, Logger: quiet, Audit: trail,
+		Artifacts: artifacts.New(artifacts.Options{})})
 	w.RegisterWorkflowWithOptions(bareWorkflow, workflow.RegisterOptions{Name: "BareWorkflow"})
 	w.RegisterActivity(noop)
 	check(w.Start())
@@ -90,6 +101,9 @@ func main() {
 	enc.SetIndent("", "  ")
 	check(enc.Encode(res))
 }
+
+// signer signs every bench release's artifacts, as a CI pipeline would.
+var signer *signtest.Signer
 
 func check(err error) {
 	if err != nil {

@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/audit"
 	"github.com/tollgate-dev/tollgate/control"
 	"github.com/tollgate-dev/tollgate/workflows"
 )
@@ -28,17 +30,33 @@ const memoryReleases = 100
 // measureMemory runs the real worker binary against the bench's server and starts 100 small
 // releases at once, sampling the worker's RSS until all have closed.
 func measureMemory(ctx context.Context, ctl *control.Client, address, bin, dir string) *memoryResult {
+	workerDir := filepath.Join(dir, "worker")
+	check(os.MkdirAll(workerDir, 0o750))
+	priv, _, err := audit.GenerateKey(nil)
+	check(err)
+	check(os.WriteFile(filepath.Join(workerDir, "audit.key"), priv, 0o600))
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(),
 		"TEMPORAL_ADDRESS="+address, "TEMPORAL_NAMESPACE=default",
-		"TOLLGATE_DATA_DIR="+filepath.Join(dir, "worker"),
+		"TOLLGATE_DATA_DIR="+workerDir,
 		"TOLLGATE_HTTP_ADDR=127.0.0.1:"+itoa(freePort()),
 		"TOLLGATE_LOG_LEVEL=error")
 	cmd.Stderr = os.Stderr
 	check(cmd.Start())
+	var finished atomic.Bool
+	exited := make(chan struct{})
+	go func() {
+		err := cmd.Wait()
+		if !finished.Load() {
+			// A worker that dies would leave the releases waiting forever: fail instead.
+			check(fmt.Errorf("worker exited during the measurement: %v", err))
+		}
+		close(exited)
+	}()
 	defer func() {
+		finished.Store(true)
 		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
+		<-exited
 	}()
 	progress("memory: worker pid %d, %d releases of 3 services", cmd.Process.Pid, memoryReleases)
 

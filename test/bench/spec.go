@@ -38,6 +38,7 @@ func benchSpec(id string, n int, waves [][]string, step string) release.Spec {
 		s.Waves = append(s.Waves, release.Wave{Name: fmt.Sprintf("wave-%d", wi), Environments: envs})
 	}
 	s.Normalize()
+	check(signer.SignSpec(&s))
 	return s
 }
 

@@ -24,6 +24,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.ReleaseWorkflow, workflow.RegisterOptions{Name: workflows.ReleaseWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.WaveWorkflow, workflow.RegisterOptions{Name: workflows.WaveWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.RolloutWorkflow, workflow.RegisterOptions{Name: workflows.RolloutWorkflowName})
 }
 
 // SearchAttributes are the custom search attributes Tollgate's workflows set.
@@ -32,4 +33,5 @@ var SearchAttributes = map[string]enumspb.IndexedValueType{
 	workflows.SearchAttrPhase:       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 	workflows.SearchAttrServices:    enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 	workflows.SearchAttrEnvironment: enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+	workflows.SearchAttrRiskClass:   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/control"
+	"github.com/tollgate-dev/tollgate/integrations/artifacts"
 	"github.com/tollgate-dev/tollgate/integrations/deploy"
 	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/web"
@@ -60,23 +62,45 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 		return fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
 	}
 	defer c.Close()
-	if !cfg.Embedded() {
-		if err := ensureSearchAttributes(ctx, c, cfg.Temporal.Namespace, logger); err != nil {
-			return err
-		}
+	// Also in dev mode: a data directory created by an older build lacks newer attributes.
+	if err := ensureSearchAttributes(ctx, c, cfg.Temporal.Namespace, logger); err != nil {
+		return err
 	}
 
-	st, err := store.OpenSQLite(filepath.Join(cfg.DataDir, "tollgate.db"))
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory %s (TOLLGATE_DATA_DIR): %w", cfg.DataDir, err)
+	}
+	dbPath := filepath.Join(cfg.DataDir, "tollgate.db")
+	st, err := store.OpenSQLite(dbPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	auditTrail, err := openAudit(cfg, dbPath, logger)
+	if err != nil {
+		return err
+	}
+	defer auditTrail.Close()
 
+	script := &deploy.Script{Dir: cfg.RunbookDir, BaseEnv: deploy.DefaultEnv()}
 	acts := &activities.Activities{
 		Store:    st,
-		Deployer: &deploy.Script{Dir: cfg.RunbookDir, BaseEnv: deploy.DefaultEnv()},
-		HTTP:     &http.Client{},
-		Logger:   logger,
+		Deployer: script,
+		// Strategies' traffic operations run the spec's commands like runbook steps.
+		Traffic: script,
+		HTTP:    &http.Client{},
+		Logger:  logger,
+		Audit:   auditTrail,
+		Governance: activities.GovernanceConfig{
+			CalendarPath: cfg.CalendarPath, DirectoryPath: cfg.DirectoryPath,
+			PoliciesPath: cfg.PoliciesPath, RiskPath: cfg.RiskPath,
+		},
+		Artifacts: artifacts.New(artifacts.Options{BaseDir: cfg.RunbookDir}),
+		// Collected evidence is stored by digest; only the digest travels through history.
+		EvidenceStore: activities.DirEvidenceStore{Dir: filepath.Join(cfg.DataDir, "evidence")},
+	}
+	if err := wireMetrics(acts, cfg.PrometheusURL, logger); err != nil {
+		return err
 	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	Register(w, acts)

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,6 +30,9 @@ type config struct {
 	Environment string
 	// SlowDelay is the /healthz delay of the slow behaviour; zero means defaultSlowDelay.
 	SlowDelay time.Duration
+	// ErrorRate is the share of GET / answered 500 (0–1); /healthz and /version are unaffected,
+	// so a bad canary passes its start-up checks and only its traffic shows the fault.
+	ErrorRate float64
 }
 
 // validBehaviour reports whether b is a behaviour the service knows.
@@ -73,8 +78,13 @@ func newHandler(cfg config, logger *slog.Logger) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, cfg.Version)
 	})
+	var served atomic.Uint64
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		// Request n fails when ⌊(n+1)·rate⌋ > ⌊n·rate⌋: exactly the rate over any window.
+		if n := float64(served.Add(1) - 1); math.Floor((n+1)*cfg.ErrorRate) > math.Floor(n*cfg.ErrorRate) {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
 		_ = json.NewEncoder(w).Encode(struct {
 			Service   string `json:"service"`
 			Version   string `json:"version"`

@@ -3,6 +3,11 @@
 //
 //	demosvc --service catalog --version 2.0.0 --addr 127.0.0.1:18211 --behaviour healthy
 //	demosvc --probe http://127.0.0.1:18211/version
+//	demosvc --router .tollgate/demo/staging/search/routes --addr 127.0.0.1:18701 --load-rps 20
+//
+// --error-rate makes that share of GET / answer 500, so a canary can be made bad on purpose.
+// In --router mode demosvc is the demo's weighted reverse proxy (examples/demo/router) in front
+// of a service's instances, optionally sending itself --load-rps requests a second.
 //
 // The behaviour (healthy, broken or slow; default from $DEMO_BEHAVIOUR, else healthy) decides how
 // /healthz answers, so a release can be made to fail its smoke checks on purpose. In --probe mode
@@ -25,6 +30,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/examples/demo/router"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take after SIGTERM or SIGINT.
@@ -37,6 +44,9 @@ type options struct {
 	PIDFile      string
 	Probe        string
 	ProbeTimeout time.Duration
+	// Router is the routes file of router mode; LoadRPS its self-generated load.
+	Router  string
+	LoadRPS int
 }
 
 func main() {
@@ -82,14 +92,20 @@ func parseFlags(args []string, getenv func(string) string, output io.Writer) (op
 	fs.StringVar(&o.PIDFile, "pidfile", "", "write the process ID to this file once listening")
 	fs.StringVar(&o.Probe, "probe", "", "client mode: GET this URL, print the body, exit non-zero unless 2xx")
 	fs.DurationVar(&o.ProbeTimeout, "probe-timeout", 3*time.Second, "timeout of --probe")
+	fs.Float64Var(&o.ErrorRate, "error-rate", 0, "share of GET / answered 500, 0–1")
+	fs.StringVar(&o.Router, "router", "", "router mode: proxy to the instances this routes file names")
+	fs.IntVar(&o.LoadRPS, "load-rps", 0, "router mode: send GET / to itself this many times a second")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if o.Probe != "" {
+	if o.Probe != "" || o.Router != "" {
 		return o, nil
+	}
+	if o.ErrorRate < 0 || o.ErrorRate > 1 {
+		return o, fmt.Errorf("--error-rate %v: want a share between 0 and 1", o.ErrorRate)
 	}
 	if o.Service == "" || o.Version == "" {
 		return o, errors.New("--service and --version are required")
@@ -112,8 +128,15 @@ func serve(ctx context.Context, opts options, logger *slog.Logger) error {
 			return err
 		}
 	}
+	handler := newHandler(opts.config, logger)
+	if opts.Router != "" {
+		handler = router.New(opts.Router)
+		lctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go router.Load(lctx, &http.Client{Timeout: 5 * time.Second}, "http://"+ln.Addr().String()+"/", opts.LoadRPS)
+	}
 	srv := &http.Server{
-		Handler:           newHandler(opts.config, logger),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	errc := make(chan error, 1)

@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/workflows"
+)
+
+// printGovernance prints risk, what holds the release, freeze exceptions and artifact checks.
+func printGovernance(w io.Writer, st workflows.Status) {
+	if r := st.Risk; r != nil {
+		flag := ""
+		if st.Flagged {
+			flag = " (flagged)"
+		}
+		fmt.Fprintf(w, "Risk      %s, score %.0f%s\n", r.Class, r.Score, flag)
+		for _, line := range strings.Split(strings.TrimSpace(r.Explanation), "\n") {
+			fmt.Fprintf(w, "          %s\n", line)
+		}
+	}
+	if len(st.Approval.Missing) > 0 {
+		fmt.Fprintf(w, "Needs     %s\n", strings.Join(st.Approval.Missing, "; "))
+	}
+	if !st.Approval.Escalated.IsZero() {
+		fmt.Fprintf(w, "Escalated %s\n", st.Approval.Escalated.Local().Format(time.DateTime))
+	}
+	if st.Waiting != "" {
+		fmt.Fprintf(w, "Waiting   %s\n", st.Waiting)
+	}
+	for _, ex := range st.Exceptions {
+		fmt.Fprintf(w, "Exception freeze %q by %s until %s: %s\n", ex.Freeze, ex.GrantedBy, ex.Expires.Local().Format(time.DateTime), ex.Justification)
+	}
+	if in := st.Integrity; in != nil {
+		verdict := "passed"
+		if !in.Passed {
+			verdict = "FAILED"
+		}
+		fmt.Fprintf(w, "Integrity %s\n", verdict)
+		for _, a := range in.Artifacts {
+			var failed []string
+			for _, c := range a.Checks {
+				if !c.Passed {
+					failed = append(failed, fmt.Sprintf("%s (%s): %s", c.Check, c.Reason, c.Message))
+				}
+			}
+			if len(failed) == 0 {
+				fmt.Fprintf(w, "          %s %s %s: %d checks passed\n", a.Service, a.Version, a.Digest, len(a.Checks))
+				continue
+			}
+			fmt.Fprintf(w, "          %s %s: %s\n", a.Service, a.Version, strings.Join(failed, "; "))
+		}
+	}
+	if st.AuditHead != "" {
+		fmt.Fprintf(w, "Audit     sealed at %s\n", st.AuditHead)
+	}
+}
