@@ -18,6 +18,8 @@ import (
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/integrations/artifacts"
 	"github.com/tollgate-dev/tollgate/integrations/deploy"
+	"github.com/tollgate-dev/tollgate/release"
+	"github.com/tollgate-dev/tollgate/rollout"
 	"github.com/tollgate-dev/tollgate/worker/app"
 	"github.com/tollgate-dev/tollgate/workflows"
 )
@@ -34,7 +36,7 @@ func TestRecordHistories(t *testing.T) {
 	fake.Fail(-1, errors.New("verify: wrong version answering"), func(s deploy.Step) bool {
 		return s.Env["RELEASE_ID"] == "history-rolled-back" && deploy.MatchService("svc-01", "verify", "env-1")(s)
 	})
-	c.startWorker(&activities.Activities{Store: openStore(t), Deployer: fake, Logger: quietLogger(),
+	c.startWorker(&activities.Activities{Store: openStore(t), Deployer: fake, Traffic: fake, Logger: quietLogger(),
 		Audit: openAudit(t), Artifacts: artifacts.New(artifacts.Options{})})
 	ctx := context.Background()
 
@@ -43,6 +45,7 @@ func TestRecordHistories(t *testing.T) {
 	done.Approval.Approvers = []string{"bob", "carol"}
 	_, err := c.ctl.Start(ctx, &done, "alice")
 	require.NoError(t, err)
+	c.waitFor(done.Metadata.ID, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
 	_, err = c.ctl.Control(ctx, done.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
 	require.NoError(t, err)
 	c.waitFor(done.Metadata.ID, "first wave running", func(st workflows.Status) bool { return st.Waves[0].State == workflows.WaveRunning })
@@ -58,6 +61,7 @@ func TestRecordHistories(t *testing.T) {
 	failed := signed(t, markerSpec("history-rolled-back", 2, 2, "true"))
 	_, err = c.ctl.Start(ctx, &failed, "alice")
 	require.NoError(t, err)
+	c.waitFor(failed.Metadata.ID, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
 	_, err = c.ctl.Control(ctx, failed.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
 	require.NoError(t, err)
 	res, err = c.ctl.Result(ctx, failed.Metadata.ID)
@@ -65,7 +69,25 @@ func TestRecordHistories(t *testing.T) {
 	require.Equal(t, workflows.OutcomeRolledBack, res.Outcome, res.Reason)
 	assert.Equal(t, "", fake.Version("env-0", "svc-00"), "rollback restores env-0")
 
+	// canary: one service through weights 50 and 100 with bakes, as a rollout child.
+	canary := markerSpec("history-canary", 1, 1, "true")
+	canary.Services[0].Strategy = &release.Strategy{
+		Canary:   &release.Canary{Replicas: 2, Steps: []release.CanaryStep{{Weight: 50, Bake: release.Duration(time.Second)}, {Weight: 100, Bake: release.Duration(time.Second)}}},
+		Commands: release.TrafficCommands{Scale: "true", Weight: "true", Switch: "true", Observe: "true"},
+	}
+	canary = signed(t, canary)
+	fake.SetTargetState("env-0", "svc-00", rollout.Initial(rollout.Snapshot{Version: "0.9.0", Replicas: 2}, false))
+	_, err = c.ctl.Start(ctx, &canary, "alice")
+	require.NoError(t, err)
+	c.waitFor(canary.Metadata.ID, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	_, err = c.ctl.Control(ctx, canary.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
+	require.NoError(t, err)
+	res, err = c.ctl.Result(ctx, canary.Metadata.ID)
+	require.NoError(t, err)
+	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
+
 	ids := []string{
+		canary.Metadata.ID, workflows.RolloutWorkflowID(canary.Metadata.ID, 0, "env-0", "svc-00"),
 		done.Metadata.ID, workflows.WaveWorkflowID(done.Metadata.ID, 0, workflows.WaveDeploy),
 		failed.Metadata.ID, workflows.WaveWorkflowID(failed.Metadata.ID, 1, workflows.WaveRollback),
 	}

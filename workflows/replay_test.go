@@ -19,12 +19,13 @@ import (
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 4, "recorded histories are missing")
+	require.GreaterOrEqual(t, len(files), 10, "recorded histories are missing")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(ReleaseWorkflow, workflow.RegisterOptions{Name: ReleaseWorkflowName})
 			r.RegisterWorkflowWithOptions(WaveWorkflow, workflow.RegisterOptions{Name: WaveWorkflowName})
+			r.RegisterWorkflowWithOptions(RolloutWorkflow, workflow.RegisterOptions{Name: RolloutWorkflowName})
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}
