@@ -16,9 +16,9 @@ import (
 // auditKey loads the key that signs audit checkpoints. In the embedded default a missing key is
 // created (0600) beside the data; against a real cluster a missing key is an error, because a
 // production audit trail must be signed by a key the operators manage.
-func auditKey(cfg config.Worker, logger *slog.Logger) (ed25519.PrivateKey, error) {
+func auditKey(cfg config.Worker, embedded bool, logger *slog.Logger) (ed25519.PrivateKey, error) {
 	data, err := os.ReadFile(cfg.AuditKeyPath)
-	if errors.Is(err, os.ErrNotExist) && cfg.Embedded() {
+	if errors.Is(err, os.ErrNotExist) && embedded {
 		priv, pub, gerr := audit.GenerateKey(nil)
 		if gerr != nil {
 			return nil, gerr
@@ -45,8 +45,8 @@ func auditKey(cfg config.Worker, logger *slog.Logger) (ed25519.PrivateKey, error
 }
 
 // openAudit opens the audit trail in the store's database file.
-func openAudit(cfg config.Worker, path string, logger *slog.Logger) (*store.AuditSQLite, error) {
-	key, err := auditKey(cfg, logger)
+func openAudit(cfg config.Worker, embedded bool, path string, logger *slog.Logger) (*store.AuditSQLite, error) {
+	key, err := auditKey(cfg, embedded, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,8 @@ import (
 // Run starts everything the configuration asks for and blocks until ctx ends, then shuts down
 // in reverse order: HTTP, worker (letting steps in flight finish), Temporal.
 func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
-	if cfg.Embedded() {
+	embedded := cfg.Embedded()
+	if embedded {
 		srv, err := devserver.Start(devserver.Config{
 			DataDir:          cfg.DataDir,
 			IP:               cfg.DevIP,
@@ -76,7 +77,7 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
-	auditTrail, err := openAudit(cfg, dbPath, logger)
+	auditTrail, err := openAudit(cfg, embedded, dbPath, logger)
 	if err != nil {
 		return err
 	}
@@ -102,6 +103,7 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 	if err := wireMetrics(acts, cfg.PrometheusURL, logger); err != nil {
 		return err
 	}
+	slackClient := wireSlack(acts, cfg.Integrations)
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	Register(w, acts)
 	if err := w.Start(); err != nil {
@@ -117,7 +119,11 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 		_, err := c.CheckHealth(hctx, &client.CheckHealthRequest{})
 		return err
 	}
-	httpSrv := &http.Server{Addr: cfg.HTTPAddr, Handler: web.Handler(ctl, ready, logger), ReadHeaderTimeout: 10 * time.Second}
+	handler, err := withIntegrations(web.Handler(ctl, ready, logger), cfg, ctl, slackClient, logger)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{Addr: cfg.HTTPAddr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP address %s (TOLLGATE_HTTP_ADDR): %w", cfg.HTTPAddr, err)
