@@ -14,20 +14,29 @@ import (
 // trafficOptions are those of traffic operations: bounded like runbook steps, heartbeating,
 // and never retried once the deployer refused.
 func trafficOptions(ctx workflow.Context, svc release.Service, attempts int32) workflow.Context {
+	return stepOptions(ctx, svc, attempts, true, activities.ErrTrafficRefused)
+}
+
+// stepOptions bound one operation on a target by the service's runbook timeout; heartbeats let a
+// crashed worker's operation be retried within seconds instead of after the whole timeout.
+func stepOptions(ctx workflow.Context, svc release.Service, attempts int32, heartbeat bool, refused string) workflow.Context {
 	timeout := svc.Runbook.Timeout.D()
 	if timeout <= 0 {
 		timeout = 10 * time.Minute
 	}
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	opts := workflow.ActivityOptions{
 		StartToCloseTimeout: timeout + stepTimeoutSlack,
-		HeartbeatTimeout:    stepHeartbeatTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumAttempts:        attempts,
-			NonRetryableErrorTypes: []string{activities.ErrTrafficRefused},
+			NonRetryableErrorTypes: []string{refused},
 		},
-	})
+	}
+	if heartbeat {
+		opts.HeartbeatTimeout = stepHeartbeatTimeout
+	}
+	return workflow.WithActivityOptions(ctx, opts)
 }
 
 // setTraffic runs one traffic step (DeployBatch, Scale, SetWeight, SwitchColour).
@@ -42,19 +51,7 @@ func setTraffic(ctx workflow.Context, releaseID string, svc release.Service, env
 
 // observeTarget snapshots a target before its first traffic step.
 func observeTarget(ctx workflow.Context, releaseID string, svc release.Service, env release.Environment) (rollout.Snapshot, error) {
-	timeout := svc.Runbook.Timeout.D()
-	if timeout <= 0 {
-		timeout = 10 * time.Minute
-	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: timeout + stepTimeoutSlack,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumAttempts:        deployAttempts,
-			NonRetryableErrorTypes: []string{activities.ErrTrafficRefused},
-		},
-	})
+	ctx = stepOptions(ctx, svc, deployAttempts, false, activities.ErrTrafficRefused)
 	var a *activities.Activities
 	var snap rollout.Snapshot
 	err := workflow.ExecuteActivity(ctx, a.ObserveTarget, activities.ObserveTargetInput{

@@ -362,20 +362,7 @@ func (w *wave) runStep(ctx workflow.Context, ei int, svc release.Service, env re
 	if step == "rollback" {
 		attempts = rollbackAttempts
 	}
-	timeout := svc.Runbook.Timeout.D()
-	if timeout <= 0 {
-		timeout = 10 * time.Minute
-	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: timeout + stepTimeoutSlack,
-		HeartbeatTimeout:    stepHeartbeatTimeout,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumAttempts:        attempts,
-			NonRetryableErrorTypes: []string{activities.ErrStepRefused},
-		},
-	})
+	ctx = stepOptions(ctx, svc, attempts, true, activities.ErrStepRefused)
 	var a *activities.Activities
 	var res activities.RunStepResult
 	err := workflow.ExecuteActivity(ctx, a.RunStep, activities.RunStepInput{

@@ -124,3 +124,18 @@ func progress(format string, args ...any) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// awaitApproval waits until the release's approval gate opens (after integrity and risk).
+func awaitApproval(ctx context.Context, ctl *control.Client, id string) {
+	for {
+		st, err := ctl.Status(ctx, id)
+		check(err)
+		switch st.Phase {
+		case workflows.PhaseApproval:
+			return
+		case workflows.PhaseClosed:
+			check(fmt.Errorf("release %s closed before approval: %s %s", id, st.Outcome, st.Reason))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

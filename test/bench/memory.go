@@ -86,6 +86,7 @@ func measureMemory(ctx context.Context, ctl *control.Client, address, bin, dir s
 		check(err)
 	}
 	for _, id := range ids {
+		awaitApproval(ctx, ctl, id)
 		_, err := ctl.Control(ctx, id, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
 		check(err)
 	}

@@ -58,6 +58,7 @@ func measurePause(ctx context.Context, ctl *control.Client, timed *timedDeployer
 	progress("pause: release %s, %d pause/resume cycles", spec.Metadata.ID, pauseSamples)
 	_, err := ctl.Start(ctx, &spec, "alice")
 	check(err)
+	awaitApproval(ctx, ctl, spec.Metadata.ID)
 	_, err = ctl.Control(ctx, spec.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
 	check(err)
 	res := &pauseResult{}
