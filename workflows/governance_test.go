@@ -285,3 +285,28 @@ func TestEveryDecisionIsAuditedInOrderAndSealed(t *testing.T) {
 	assert.Equal(t, 1, h.sealed)
 	assert.Equal(t, "head", h.status().AuditHead)
 }
+
+func TestEmergencyPolicyForcesTheFullReview(t *testing.T) {
+	spec := testSpec()
+	spec.ReviewDelay = release.Duration(time.Minute)
+	h := newHarness(t)
+	h.assess = func(activities.AssessRiskInput) (activities.AssessRiskResult, error) {
+		return activities.AssessRiskResult{Assessment: risk.Assessment{Class: risk.Emergency, Emergency: true},
+			Policy: governance.Policy{Quorum: 1, Flagged: true, ForceReview: true, ReviewAfter: 24 * time.Hour, EscalateAfter: 48 * time.Hour}}, nil
+	}
+	h.approveBoth()
+	res := h.run(spec)
+	require.Equal(t, OutcomeCompleted, res.Outcome)
+	st := h.status()
+	assert.True(t, st.Flagged)
+	var scheduled, due time.Time
+	for _, ev := range st.Timeline {
+		switch ev.Kind {
+		case "review-scheduled":
+			scheduled = ev.Time
+		case "review-due":
+			due = ev.Time
+		}
+	}
+	assert.Equal(t, 24*time.Hour, due.Sub(scheduled), "the emergency policy overrides the spec's 1m review delay")
+}

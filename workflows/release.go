@@ -55,6 +55,8 @@ type releaseRun struct {
 	gov        *activities.AssessRiskResult
 	auditSeq   int64
 	lastFreeze *calendar.Hit
+	// notify keeps the release's Slack messages current (notify.go).
+	notify notifier
 }
 
 func newReleaseRun(ctx workflow.Context, in ReleaseInput) *releaseRun {
@@ -106,6 +108,9 @@ func (r *releaseRun) setup(ctx workflow.Context) error {
 	if err := r.registerControls(ctx); err != nil {
 		return err
 	}
+	if err := r.registerHandoffControls(ctx); err != nil {
+		return err
+	}
 	return r.registerReadinessControls(ctx)
 }
 
@@ -127,6 +132,7 @@ func (r *releaseRun) gates() []gate {
 
 func (r *releaseRun) run(ctx workflow.Context) (ReleaseResult, error) {
 	r.governed = workflow.GetVersion(ctx, governanceChange, workflow.DefaultVersion, governanceVersion) == governanceVersion
+	r.postDeploy = workflow.GetVersion(ctx, postDeployChange, workflow.DefaultVersion, postDeployVersion) == postDeployVersion
 	r.event(ctx, "started", r.status.Initiator, "release "+r.spec.Metadata.ID+" started")
 	r.audit(ctx, "phase", r.status.Initiator, "release started", nil)
 	for _, g := range r.gates() {
@@ -140,6 +146,7 @@ func (r *releaseRun) run(ctx workflow.Context) (ReleaseResult, error) {
 	if r.review(ctx) {
 		return r.rollbackAll(ctx, "rollback requested by "+r.rollback.Actor+": "+r.rollback.Reason)
 	}
+	r.handoff(ctx)
 	return r.close(ctx, OutcomeCompleted, "")
 }
 
@@ -157,6 +164,8 @@ func (r *releaseRun) intake(ctx workflow.Context) (Outcome, string, bool) {
 		return OutcomeInvalid, errorMessage(err), false
 	}
 	r.event(ctx, "intake", "", "spec recorded, digest "+res.SpecDigest)
+	r.notify.on = res.Integrations.Slack
+	r.startNotifier(ctx)
 	return "", "", true
 }
 
@@ -170,6 +179,8 @@ func (r *releaseRun) approval(ctx workflow.Context) (Outcome, string, bool) {
 	r.status.Approval.Deadline = start.Add(timeout)
 	r.event(ctx, "approval-requested", "", fmt.Sprintf("waiting for %d of %v until %s",
 		ap.Required, ap.Approvers, r.status.Approval.Deadline.Format(time.RFC3339)))
+	r.notifyApproval("")
+	defer func() { r.notifyApproval(r.approvalClosedText()) }()
 	decided := func() bool { return r.status.Approval.Rejected != nil || r.approvalSatisfied() }
 	nextReminder := time.Time{}
 	if ap.RemindEvery > 0 {
@@ -245,6 +256,7 @@ func earliest(ts ...time.Time) time.Time {
 // rolled back: a failed wave or a rollback request.
 func (r *releaseRun) deploy(ctx workflow.Context) (string, bool) {
 	r.setPhase(ctx, PhaseDeploying)
+	r.deployStarted = workflow.Now(ctx)
 	for i, wv := range r.spec.Waves {
 		if err := workflow.Await(ctx, func() bool { return !r.status.Paused || r.rollback != nil }); err != nil {
 			return err.Error(), false
@@ -280,7 +292,11 @@ func (r *releaseRun) deploy(ctx workflow.Context) (string, bool) {
 		case WaveAborted:
 			return "rollback requested by " + r.rollback.Actor + ": " + r.rollback.Reason, false
 		}
+		if reason, ok := r.watchWave(ctx, i, wv); !ok {
+			return reason, false
+		}
 	}
+	r.deployFinished = workflow.Now(ctx)
 	return "", true
 }
 
@@ -303,6 +319,7 @@ func (r *releaseRun) runWave(ctx workflow.Context, i int, wv release.Wave) (Wave
 	r.status.Waves[i].WorkflowID = WaveWorkflowID(in.ReleaseID, i, WaveDeploy)
 	r.upsertEnvironments(ctx, wv.Environments)
 	r.event(ctx, "wave-started", "", "wave "+wv.Name+" started: "+fmt.Sprint(wv.Environments))
+	r.notifyWave(i, "")
 	res, err := r.runChild(ctx, in)
 	if err != nil {
 		r.status.Waves[i].State = WaveFailed
@@ -311,6 +328,7 @@ func (r *releaseRun) runWave(ctx workflow.Context, i int, wv release.Wave) (Wave
 	r.status.Waves[i].State = res.State
 	r.status.Waves[i].Environments = res.Environments
 	r.event(ctx, "wave-"+string(res.State), "", "wave "+wv.Name+" "+string(res.State)+reasonSuffix(res.Reason))
+	r.notifyWave(i, res.Reason)
 	return res, nil
 }
 
@@ -333,11 +351,17 @@ func (r *releaseRun) runChild(ctx workflow.Context, in WaveInput) (WaveResult, e
 func (r *releaseRun) review(ctx workflow.Context) bool {
 	r.setPhase(ctx, PhaseReview)
 	delay := r.spec.ReviewDelay.D()
+	if r.gov != nil && r.gov.Policy.ForceReview && r.gov.Policy.ReviewAfter > 0 && delay < r.gov.Policy.ReviewAfter {
+		// Emergency changes get at least the full review, whatever shorter delay the spec asked for.
+		delay = r.gov.Policy.ReviewAfter
+		r.event(ctx, "review-forced", "", "the "+string(r.gov.Assessment.Class)+" policy forces a review after "+delay.String())
+	}
 	r.status.ReviewDue = workflow.Now(ctx).Add(delay)
 	r.event(ctx, "review-scheduled", "", "review due "+r.status.ReviewDue.Format(time.RFC3339))
 	requested, _ := workflow.AwaitWithTimeout(ctx, delay, func() bool { return r.rollback != nil })
 	if !requested {
 		r.event(ctx, "review-due", "", "review delay of "+delay.String()+" elapsed")
+		r.fileReview(ctx, false, time.Time{})
 	}
 	return requested
 }
@@ -345,6 +369,7 @@ func (r *releaseRun) review(ctx workflow.Context) bool {
 // rollbackAll undoes every service a wave touched, waves in reverse order and services in
 // reverse dependency order, then closes the release.
 func (r *releaseRun) rollbackAll(ctx workflow.Context, reason string) (ReleaseResult, error) {
+	rollbackStarted := workflow.Now(ctx)
 	r.setPhase(ctx, PhaseRollingBack)
 	r.status.Paused = false
 	r.event(ctx, "rollback-started", "", reason)
@@ -377,10 +402,14 @@ func (r *releaseRun) rollbackAll(ctx workflow.Context, reason string) (ReleaseRe
 			continue
 		}
 		mergeRollback(&r.status.Waves[i], res)
+		r.notifyWave(i, "rolled back: "+reason)
 		if res.State != WaveRolledBack {
 			outcome = OutcomeRollbackFailed
 		}
 		r.event(ctx, "wave-"+string(r.status.Waves[i].State), "", "rollback of wave "+in.Name+" "+string(res.State)+reasonSuffix(res.Reason))
+	}
+	if outcome == OutcomeRolledBack {
+		r.fileReview(ctx, true, rollbackStarted)
 	}
 	return r.close(ctx, outcome, reason)
 }
@@ -434,6 +463,7 @@ func (r *releaseRun) close(ctx workflow.Context, outcome Outcome, reason string)
 	r.setPhase(ctx, PhaseClosed)
 	r.releaseTargets(ctx)
 	// Controls still in flight finish before the run ends, so no caller is left without an answer.
+	r.flushNotify(ctx)
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return ReleaseResult{}, err
 	}
@@ -450,6 +480,7 @@ func (r *releaseRun) close(ctx workflow.Context, outcome Outcome, reason string)
 		return ReleaseResult{}, fmt.Errorf("close release %q: %w", r.spec.Metadata.ID, err)
 	}
 	r.sealAudit(ctx)
+	r.archive(ctx)
 	return ReleaseResult{ReleaseID: r.spec.Metadata.ID, Outcome: outcome, Reason: reason}, nil
 }
 
