@@ -42,6 +42,7 @@ workflowcheck: $(BIN)/workflowcheck ## Temporal's determinism check over workflo
 bench: build ## benchmarks; figures go to BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchmem ./release/ ./analysis/ ./policy/ ./integrity/ ./rollout/
 	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./calendar/ ./risk/ ./store/
+	$(GO) test -run '^$$' -bench . -benchmem ./archive/ ./watch/ ./review/ ./docs/
 	$(GO) run ./test/bench -worker $(BIN)/tollgate-worker
 
 histories: ## re-record the replay histories in workflows/testdata (see workflows/replay_test.go)

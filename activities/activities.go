@@ -28,6 +28,8 @@ const (
 	ErrIntegrityFailed = "IntegrityFailed"
 	// ErrEvidenceMissing: stored readiness evidence is gone or unreadable; collect again.
 	ErrEvidenceMissing = "EvidenceMissing"
+	// ErrRateLimited: an integration throttled the call; retried after its Retry-After.
+	ErrRateLimited = errRateLimited
 )
 
 // Activities carries the injected dependencies every activity uses. Workflows call its methods
@@ -49,7 +51,17 @@ type Activities struct {
 	Audit store.AuditStore
 	// Governance locates the calendar, directory, policies and risk model (activities/governance.go).
 	Governance GovernanceConfig
-	Logger     *slog.Logger
+	// Archive is where closed releases' signed bundles go and how long they stay (activities/archive.go).
+	Archive ArchiveConfig
+	// Clock paces the post-deployment watch; the zero value is the wall clock (activities/watch.go).
+	Clock Clock
+	// Notifier sends handoffs, reminders and escalations to the support channel; nil logs them
+	// (activities/handoff.go). Diagrams renders architecture diagrams (activities/diagram.go).
+	Notifier Notifier
+	Diagrams DiagramRenderer
+	// Slack posts approval and wave messages when configured (activities/slack.go).
+	Slack  SlackConfig
+	Logger *slog.Logger
 }
 
 func (a *Activities) logger() *slog.Logger {

@@ -23,6 +23,9 @@ type RecordReleaseInput struct {
 // RecordReleaseResult reports what intake stored.
 type RecordReleaseResult struct {
 	SpecDigest string `json:"specDigest"`
+	// Integrations are the worker's configured integrations, recorded so the workflow's
+	// notifications replay deterministically; empty in histories recorded before them.
+	Integrations Integrations `json:"integrations,omitzero"`
 }
 
 // RecordRelease validates the spec again on the worker's side (the workflow input may come from
@@ -48,7 +51,7 @@ func (a *Activities) RecordRelease(ctx context.Context, in RecordReleaseInput) (
 		return RecordReleaseResult{}, fmt.Errorf("record release %q: %w", spec.Metadata.ID, err)
 	}
 	a.logger().InfoContext(ctx, "release recorded", "release", spec.Metadata.ID, "digest", digest)
-	return RecordReleaseResult{SpecDigest: digest}, nil
+	return RecordReleaseResult{SpecDigest: digest, Integrations: a.integrations()}, nil
 }
 
 // CloseReleaseInput is the final record of a release.

@@ -26,6 +26,8 @@ type SmokeResult struct {
 	URL       string `json:"url"`
 	Status    int    `json:"status"`
 	LatencyMS int64  `json:"latencyMs"`
+	// Steps are the passed steps of a multi-step smoke workflow (activities/smoke_workflow.go).
+	Steps []SmokeStepResult `json:"steps,omitempty"`
 }
 
 // maxSmokeBody bounds how much of a response a smoke check reads.
@@ -33,6 +35,9 @@ const maxSmokeBody = 1 << 20
 
 // SmokeCheck performs an HTTP GET and checks status, body and latency.
 func (a *Activities) SmokeCheck(ctx context.Context, in SmokeInput) (SmokeResult, error) {
+	if len(in.Check.Steps) > 0 {
+		return a.smokeWorkflow(ctx, in)
+	}
 	vars := release.StepVars(in.ReleaseID, in.Service, in.Environment)
 	url, err := release.Expand(in.Check.URL, vars)
 	if err != nil {

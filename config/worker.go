@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 )
 
 // Worker is the configuration of the long-running worker process.
@@ -34,6 +35,12 @@ type Worker struct {
 	// PrometheusURL is the Prometheus that strategy analyses query (TOLLGATE_PROMETHEUS_URL).
 	// Empty: no metrics provider, and every analysis fails closed.
 	PrometheusURL string
+	// Integrations are Slack, GitHub and Jira (config/integrations.go); empty: the embedded
+	// default (CLI and web approvals, change records in the store) serves alone.
+	Integrations Integrations
+	// ArchiveRetention is how long signed release archives are kept under DATA_DIR/archive
+	// (TOLLGATE_ARCHIVE_RETENTION, a Go duration such as 2160h; 0 keeps them forever).
+	ArchiveRetention time.Duration
 }
 
 // Embedded reports whether the worker runs its own Temporal server.
@@ -55,8 +62,12 @@ func WorkerFromEnv() (Worker, error) {
 	w.RiskPath = os.Getenv("TOLLGATE_RISK_CONFIG")
 	// No default: a gate must never judge against a Prometheus nobody configured.
 	w.PrometheusURL = os.Getenv("TOLLGATE_PROMETHEUS_URL")
+	w.Integrations = integrationsFromEnv()
 	w.AuditKeyPath = envOr("TOLLGATE_AUDIT_KEY", filepath.Join(w.DataDir, "audit.key"))
 	var err error
+	if w.ArchiveRetention, err = time.ParseDuration(envOr("TOLLGATE_ARCHIVE_RETENTION", "2160h")); err != nil || w.ArchiveRetention < 0 {
+		return w, fmt.Errorf("TOLLGATE_ARCHIVE_RETENTION=%q: want a duration such as 2160h (0 keeps archives forever)", os.Getenv("TOLLGATE_ARCHIVE_RETENTION"))
+	}
 	if w.DevTemporalPort, err = envInt("TOLLGATE_TEMPORAL_PORT", 7233); err != nil {
 		return w, err
 	}

@@ -52,6 +52,9 @@ type Spec struct {
 	Emergency  bool        `yaml:"emergency,omitempty" json:"emergency,omitempty"`
 	Mitigation *Mitigation `yaml:"mitigation,omitempty" json:"mitigation,omitempty"`
 	Authors    []string    `yaml:"authors,omitempty" json:"authors,omitempty"`
+	// PostDeploy and Commits drive the health watch, the review's DORA figures (spec_postdeploy.go).
+	PostDeploy *PostDeploy `yaml:"postDeploy,omitempty" json:"postDeploy,omitempty"`
+	Commits    []Commit    `yaml:"commits,omitempty" json:"commits,omitempty"`
 }
 
 // Metadata identifies a release and its release manager.
@@ -77,6 +80,9 @@ type Service struct {
 	// Owner is the owning team and Migration marks a database migration; risk reads both.
 	Owner     string `yaml:"owner,omitempty" json:"owner,omitempty"`
 	Migration bool   `yaml:"migration,omitempty" json:"migration,omitempty"`
+	// OpenAPI is a reference (like an artifact's) to the service's OpenAPI document for this
+	// version; it is attached to the version and diffed against the previous one.
+	OpenAPI string `yaml:"openapi,omitempty" json:"openapi,omitempty"`
 }
 
 // Artifact is an immutable reference to what a service deploys.
@@ -110,6 +116,8 @@ type SmokeCheck struct {
 	ExpectStatus int      `yaml:"expectStatus,omitempty" json:"expectStatus"`
 	BodyContains string   `yaml:"bodyContains,omitempty" json:"bodyContains,omitempty"`
 	MaxLatency   Duration `yaml:"maxLatency,omitempty" json:"maxLatency"`
+	// Steps make the check a multi-step smoke workflow (spec_postdeploy.go); URL is then unused.
+	Steps []SmokeStep `yaml:"steps,omitempty" json:"steps,omitempty"`
 }
 
 // Environment is a deployment target.
@@ -160,6 +168,12 @@ const (
 type Handoff struct {
 	Contact string `yaml:"contact" json:"contact"`
 	Channel string `yaml:"channel,omitempty" json:"channel,omitempty"`
+	// Members may acknowledge the handoff when no directory names the Contact group; Remind,
+	// EscalateAfter and EscalateTo chase an unacknowledged one (spec_postdeploy.go).
+	Members       []string `yaml:"members,omitempty" json:"members,omitempty"`
+	RemindEvery   Duration `yaml:"remindEvery,omitempty" json:"remindEvery,omitempty"`
+	EscalateAfter Duration `yaml:"escalateAfter,omitempty" json:"escalateAfter,omitempty"`
+	EscalateTo    string   `yaml:"escalateTo,omitempty" json:"escalateTo,omitempty"`
 }
 
 // Duration is a time.Duration written as "90s", "15m" or "24h" in YAML and JSON.

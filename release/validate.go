@@ -36,6 +36,7 @@ func Validate(s *Spec) error {
 	v.readiness()
 	v.governance()
 	v.escalation()
+	v.postDeploy()
 	return v.list.err()
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/calendar"
 	"github.com/tollgate-dev/tollgate/rollout"
 )
@@ -249,7 +250,13 @@ type Status struct {
 	AuditHead string `json:"auditHead,omitempty"`
 	// Readiness is the readiness and pre-deploy gate tables, once either gate ran.
 	Readiness *ReadinessStatus `json:"readiness,omitempty"`
-	Timeline  []Event          `json:"timeline"`
+	// Watch, Review, Handoff and Archive are the phases after the waves (postdeploy_api.go).
+	APIDocs  []activities.APIDocReport `json:"apiDocs,omitempty"`
+	Watch    []WatchStatus             `json:"watch,omitempty"`
+	Review   *ReviewStatus             `json:"review,omitempty"`
+	Handoff  *HandoffStatus            `json:"handoff,omitempty"`
+	Archive  *ArchiveStatus            `json:"archive,omitempty"`
+	Timeline []Event                   `json:"timeline"`
 }
 
 // ReleaseWorkflowID is the workflow ID of a release: the release ID itself, so that starting

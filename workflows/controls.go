@@ -105,6 +105,7 @@ func (r *releaseRun) approve(ctx workflow.Context, req Request) (Response, error
 		}
 	}
 	r.event(ctx, "approval", req.Actor, msg+reasonSuffix(req.Reason))
+	r.notifyApproval("")
 	r.audit(ctx, "approval", req.Actor, req.Reason, nil)
 	return Response{Phase: r.status.Phase, Message: msg}, nil
 }

@@ -101,6 +101,15 @@ type harness struct {
 	conflicts func(activities.AcquireTargetsInput) []store.Conflict
 	audits    []activities.AppendAuditInput
 	sealed    int
+	// watch answers WatchHealth (default: healthy); reviews, handoffs and archives record the
+	// post-deployment activities (postdeploy_harness_test.go).
+	watch    func(context.Context, activities.WatchHealthInput) (activities.WatchHealthResult, error)
+	apiDocs  func(activities.AttachAPIDocsInput) (activities.AttachAPIDocsResult, error)
+	reviews  []activities.FileReviewInput
+	handoffs []activities.SendHandoffInput
+	archives []activities.ArchiveReleaseInput
+	// integrations is what the worker reports at intake; the default has none.
+	integrations activities.Integrations
 }
 
 func newHarness(t *testing.T) *harness {
@@ -112,7 +121,9 @@ func newHarness(t *testing.T) *harness {
 	env.RegisterWorkflowWithOptions(WaveWorkflow, workflow.RegisterOptions{Name: WaveWorkflowName})
 	a := &activities.Activities{}
 	env.RegisterActivity(a)
-	env.OnActivity(a.RecordRelease, mock.Anything, mock.Anything).Return(activities.RecordReleaseResult{SpecDigest: "sha256:test"}, nil)
+	env.OnActivity(a.RecordRelease, mock.Anything, mock.Anything).Return(func(context.Context, activities.RecordReleaseInput) (activities.RecordReleaseResult, error) {
+		return activities.RecordReleaseResult{SpecDigest: "sha256:test", Integrations: h.integrations}, nil
+	})
 	env.OnActivity(a.CloseRelease, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CloseReleaseInput) error {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -132,6 +143,7 @@ func newHarness(t *testing.T) *harness {
 		return activities.RunStepResult{}, nil
 	})
 	h.mockReadiness(a)
+	h.mockPostDeploy(a)
 	env.OnActivity(a.VerifyArtifacts, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.VerifyArtifactsInput) (activities.VerifyArtifactsResult, error) {
 		if h.verify != nil {
 			return h.verify(in)

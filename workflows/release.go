@@ -57,6 +57,11 @@ type releaseRun struct {
 	lastFreeze *calendar.Hit
 	// notify keeps the release's Slack messages current (notify.go).
 	notify notifier
+	// postDeploy is true for releases started since the health watch, review filing, handoff
+	// and archive joined the workflow (postDeployChange); deployStarted and deployFinished
+	// bound the waves for the review's DORA figures.
+	postDeploy                    bool
+	deployStarted, deployFinished time.Time
 }
 
 func newReleaseRun(ctx workflow.Context, in ReleaseInput) *releaseRun {
@@ -124,6 +129,7 @@ func (r *releaseRun) gates() []gate {
 		r.intake,
 		r.readinessGate,
 		r.integrityGate,
+		r.apiDocsGate,
 		r.preDeployGate,
 		r.riskGate,
 		r.approval,

@@ -96,6 +96,7 @@ TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPO
 	root.AddCommand(newWaiveCmd(g))
 	root.AddCommand(newRiskCmd(g), newFreezeCmd(g), newAuditCmd(g))
 	root.AddCommand(newGrantExceptionCmd(g))
+	root.AddCommand(newArchiveCmd(g), newKBCmd(g), newAckCmd(g))
 	for _, c := range controlCommands {
 		root.AddCommand(newControlCmd(g, c))
 	}

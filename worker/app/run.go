@@ -103,6 +103,9 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 	if err := wireMetrics(acts, cfg.PrometheusURL, logger); err != nil {
 		return err
 	}
+	if err := wirePostDeploy(acts, cfg, embedded, logger); err != nil {
+		return err
+	}
 	slackClient := wireSlack(acts, cfg.Integrations)
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	Register(w, acts)

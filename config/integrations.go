@@ -1,0 +1,56 @@
+package config
+
+import "os"
+
+// Integrations configure Slack, GitHub and Jira. Tokens and secrets are read from the
+// environment only and never logged: String hides them.
+type Integrations struct {
+	// SlackBotToken (TOLLGATE_SLACK_BOT_TOKEN, xoxb-…), SlackSigningSecret
+	// (TOLLGATE_SLACK_SIGNING_SECRET) and SlackChannel (TOLLGATE_SLACK_CHANNEL, a channel ID)
+	// together turn Slack on.
+	SlackBotToken, SlackSigningSecret, SlackChannel string
+	// SlackAPIURL overrides https://slack.com/api/ (TOLLGATE_SLACK_API_URL; tests, proxies).
+	SlackAPIURL string
+	// PublicURL is the address people reach Tollgate's web API at (TOLLGATE_PUBLIC_URL); the
+	// Details button links there when set.
+	PublicURL string
+	// GitHub: TOLLGATE_GITHUB_TOKEN, TOLLGATE_GITHUB_REPO (owner/name),
+	// TOLLGATE_GITHUB_WEBHOOK_SECRET (turns on POST /github/webhook).
+	GitHubToken, GitHubRepo, GitHubWebhookSecret string
+	// Jira: TOLLGATE_JIRA_URL, TOLLGATE_JIRA_USER, TOLLGATE_JIRA_TOKEN, TOLLGATE_JIRA_PROJECT.
+	JiraURL, JiraUser, JiraToken, JiraProject string
+}
+
+func integrationsFromEnv() Integrations {
+	return Integrations{
+		SlackBotToken:       os.Getenv("TOLLGATE_SLACK_BOT_TOKEN"),
+		SlackSigningSecret:  os.Getenv("TOLLGATE_SLACK_SIGNING_SECRET"),
+		SlackChannel:        os.Getenv("TOLLGATE_SLACK_CHANNEL"),
+		SlackAPIURL:         os.Getenv("TOLLGATE_SLACK_API_URL"),
+		PublicURL:           os.Getenv("TOLLGATE_PUBLIC_URL"),
+		GitHubToken:         os.Getenv("TOLLGATE_GITHUB_TOKEN"),
+		GitHubRepo:          os.Getenv("TOLLGATE_GITHUB_REPO"),
+		GitHubWebhookSecret: os.Getenv("TOLLGATE_GITHUB_WEBHOOK_SECRET"),
+		JiraURL:             os.Getenv("TOLLGATE_JIRA_URL"),
+		JiraUser:            os.Getenv("TOLLGATE_JIRA_USER"),
+		JiraToken:           os.Getenv("TOLLGATE_JIRA_TOKEN"),
+		JiraProject:         os.Getenv("TOLLGATE_JIRA_PROJECT"),
+	}
+}
+
+// Slack reports whether Slack messages and the Slack endpoints are on: all three are needed,
+// since a message whose buttons cannot be verified must not be posted.
+func (i Integrations) Slack() bool {
+	return i.SlackBotToken != "" && i.SlackSigningSecret != "" && i.SlackChannel != ""
+}
+
+// String names what is configured without any secret.
+func (i Integrations) String() string {
+	on := func(b bool) string {
+		if b {
+			return "on"
+		}
+		return "off"
+	}
+	return "slack=" + on(i.Slack()) + " github-webhook=" + on(i.GitHubWebhookSecret != "")
+}

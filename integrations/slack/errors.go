@@ -1,0 +1,46 @@
+package slack
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+)
+
+// Class is how an error from Slack should be treated by the caller's retry layer.
+type Class int
+
+// Error classes.
+const (
+	// Transient errors are retried with backoff (5xx, network, timeouts).
+	Transient Class = iota
+	// RateLimited errors are retried after RetryAfter.
+	RateLimited
+	// Permanent errors are never retried (channel_not_found, invalid_auth, bad input).
+	Permanent
+)
+
+// Classify says how to treat err, and for rate limits how long Slack asked to wait.
+func Classify(err error) (Class, time.Duration) {
+	var rl *slackapi.RateLimitedError
+	if errors.As(err, &rl) {
+		return RateLimited, rl.RetryAfter
+	}
+	var sc slackapi.StatusCodeError
+	if errors.As(err, &sc) {
+		if sc.Code >= 500 || sc.Code == http.StatusTooManyRequests || sc.Code == http.StatusRequestTimeout {
+			return Transient, 0
+		}
+		return Permanent, 0
+	}
+	var se slackapi.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch se.Err {
+		case "internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited":
+			return Transient, 0
+		}
+		return Permanent, 0
+	}
+	return Transient, 0
+}
