@@ -60,13 +60,24 @@ func TestSlackMessagesFollowApprovalAndWaves(t *testing.T) {
 	assert.Equal(t, "approved by bob, carol", last.Closed)
 	assert.Contains(t, last.Gates, "integrity: passed")
 
-	require.Len(t, waves, 4, "each wave: started, then ended")
-	assert.Equal(t, "running", waves[0].Wave.State)
-	assert.False(t, waves[0].Wave.Final)
-	assert.Equal(t, "completed", waves[1].Wave.State)
-	assert.True(t, waves[1].Wave.Final)
-	assert.NotEmpty(t, waves[1].TS)
-	assert.Equal(t, 1, waves[3].WaveIndex)
+	// Bursts of changes are merged into one update, so the number of updates depends on timing;
+	// what must hold is one message per wave, posted once, updated in place, ending final.
+	byWave := map[int][]activities.SlackMessageInput{}
+	for _, w := range waves {
+		byWave[w.WaveIndex] = append(byWave[w.WaveIndex], w)
+	}
+	require.Len(t, byWave, 2, "one message per wave")
+	for i := range 2 {
+		msgs := byWave[i]
+		require.NotEmpty(t, msgs)
+		assert.Empty(t, msgs[0].TS, "wave %d: the first message is posted", i)
+		for _, m := range msgs[1:] {
+			assert.NotEmpty(t, m.TS, "wave %d: later changes update the same message", i)
+		}
+		last := msgs[len(msgs)-1].Wave
+		assert.Equal(t, "completed", last.State, "wave %d", i)
+		assert.True(t, last.Final, "wave %d", i)
+	}
 }
 
 func TestNoSlackMessagesWithoutSlack(t *testing.T) {
