@@ -35,6 +35,9 @@ type Worker struct {
 	// PrometheusURL is the Prometheus that strategy analyses query (TOLLGATE_PROMETHEUS_URL).
 	// Empty: no metrics provider, and every analysis fails closed.
 	PrometheusURL string
+	// APITokens are "identity:token" pairs for the web controls (TOLLGATE_API_TOKENS); each
+	// token acts as its identity. Empty: the web API is read-only. Never logged.
+	APITokens string
 	// Integrations are Slack, GitHub and Jira (config/integrations.go); empty: the embedded
 	// default (CLI and web approvals, change records in the store) serves alone.
 	Integrations Integrations
@@ -63,6 +66,7 @@ func WorkerFromEnv() (Worker, error) {
 	// No default: a gate must never judge against a Prometheus nobody configured.
 	w.PrometheusURL = os.Getenv("TOLLGATE_PROMETHEUS_URL")
 	w.Integrations = integrationsFromEnv()
+	w.APITokens = os.Getenv("TOLLGATE_API_TOKENS")
 	w.AuditKeyPath = envOr("TOLLGATE_AUDIT_KEY", filepath.Join(w.DataDir, "audit.key"))
 	var err error
 	if w.ArchiveRetention, err = time.ParseDuration(envOr("TOLLGATE_ARCHIVE_RETENTION", "2160h")); err != nil || w.ArchiveRetention < 0 {

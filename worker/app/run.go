@@ -122,7 +122,14 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 		_, err := c.CheckHealth(hctx, &client.CheckHealthRequest{})
 		return err
 	}
-	handler, err := withIntegrations(web.Handler(ctl, ready, logger), cfg, ctl, slackClient, logger)
+	tokens, err := web.ParseTokens(cfg.APITokens)
+	if err != nil {
+		return err
+	}
+	api := http.NewServeMux()
+	api.Handle("/", web.Handler(ctl, ready, logger))
+	api.Handle("POST /api/releases/{id}/actions/{action}", web.Controls(ctl, tokens, logger))
+	handler, err := withIntegrations(api, cfg, ctl, slackClient, logger)
 	if err != nil {
 		return err
 	}

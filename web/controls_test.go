@@ -1,0 +1,90 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tollgate-dev/tollgate/control"
+	"github.com/tollgate-dev/tollgate/workflows"
+)
+
+// fakeController answers like the workflow's validators: bob may approve r1, nobody else.
+type fakeController struct{ got []workflows.Request }
+
+func (f *fakeController) Control(_ context.Context, id, update string, req workflows.Request) (workflows.Response, error) {
+	f.got = append(f.got, req)
+	switch {
+	case id != "r1":
+		return workflows.Response{}, fmt.Errorf("release %q: %w", id, control.ErrNotFound)
+	case req.Actor != "bob":
+		return workflows.Response{}, fmt.Errorf("%s release %q refused: %s is not an approver", update, id, req.Actor)
+	}
+	return workflows.Response{Phase: workflows.PhaseApproval, Message: "approved by " + req.Actor}, nil
+}
+
+func (f *fakeController) Status(context.Context, string) (workflows.Status, error) {
+	return workflows.Status{}, nil
+}
+
+func TestWebControlsActAsTheTokensIdentity(t *testing.T) {
+	tokens, err := ParseTokens("bob:bob-token-0123456789, mallory:mallory-token-0123")
+	require.NoError(t, err)
+	ctl := &fakeController{}
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/releases/{id}/actions/{action}", Controls(ctl, tokens, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	post := func(path, token, body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := post("/api/releases/r1/actions/approve", "bob-token-0123456789", `{"reason":"ok","actor":"alice"}`)
+	assert.Equal(t, http.StatusBadRequest, code, "an actor in the body is refused: %s", body)
+	code, body = post("/api/releases/r1/actions/approve", "bob-token-0123456789", `{"reason":"reviewed"}`)
+	assert.Equal(t, http.StatusOK, code, body)
+	assert.Contains(t, body, "approved by bob")
+	require.NotEmpty(t, ctl.got)
+	assert.Equal(t, "bob", ctl.got[len(ctl.got)-1].Actor, "the identity is the token's")
+
+	code, body = post("/api/releases/r1/actions/approve", "mallory-token-0123", `{}`)
+	assert.Equal(t, http.StatusConflict, code)
+	assert.Contains(t, body, "mallory is not an approver")
+	code, _ = post("/api/releases/r1/actions/approve", "", `{}`)
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, _ = post("/api/releases/r1/actions/approve", "bob-token-0123456789x", `{}`)
+	assert.Equal(t, http.StatusUnauthorized, code, "a token one byte off is refused")
+	code, _ = post("/api/releases/r1/actions/terminate", "bob-token-0123456789", `{}`)
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = post("/api/releases/nope/actions/approve", "bob-token-0123456789", `{}`)
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = post("/api/releases/r1/actions/grant-exception", "bob-token-0123456789", `{"expiresIn":"soon"}`)
+	assert.Equal(t, http.StatusBadRequest, code)
+	code, _ = post("/api/releases/r1/actions/approve", "bob-token-0123456789", strings.Repeat(" ", maxControlBody+1))
+	assert.Equal(t, http.StatusBadRequest, code)
+}
+
+func TestWebControlsDisabledWithoutTokens(t *testing.T) {
+	h := Controls(&fakeController{}, Tokens{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/releases/r1/actions/approve", nil))
+	assert.Equal(t, http.StatusForbidden, rec.Code)
+	_, err := ParseTokens("bob:short")
+	assert.ErrorContains(t, err, "at least 16 characters")
+}
