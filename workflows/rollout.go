@@ -61,18 +61,11 @@ type rolloutRun struct {
 }
 
 func (r *rolloutRun) setup(ctx workflow.Context) error {
-	ch := workflow.GetSignalChannel(ctx, SignalWaveControl)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var c WaveControl
-			if !ch.Receive(ctx, &c) {
-				return
-			}
-			r.paused = c.Paused
-			r.abort = r.abort || c.Abort
-			if !c.Paused {
-				r.status.Held = false
-			}
+	receiveControls(ctx, func(c WaveControl) {
+		r.paused = c.Paused
+		r.abort = r.abort || c.Abort
+		if !c.Paused {
+			r.status.Held = false
 		}
 	})
 	return workflow.SetQueryHandler(ctx, QueryStatus, func() (RolloutResult, error) { return r.result(), nil })

@@ -111,6 +111,18 @@ func (w *wave) setup(ctx workflow.Context) error {
 	}
 	// The reader runs before the service coroutines in every dispatch round, so a pause that
 	// arrives with an activity completion is seen before the next step is scheduled.
+	receiveControls(ctx, func(c WaveControl) {
+		w.paused = c.Paused
+		w.abort = w.abort || c.Abort
+	})
+	w.listenHeld(ctx)
+	return workflow.SetQueryHandler(ctx, QueryStatus, func() (WaveResult, error) {
+		return WaveResult{State: WaveRunning, Environments: w.envs}, nil
+	})
+}
+
+// receiveControls applies every control signal the parent sends, in a coroutine of its own.
+func receiveControls(ctx workflow.Context, apply func(WaveControl)) {
 	ch := workflow.GetSignalChannel(ctx, SignalWaveControl)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
@@ -118,13 +130,8 @@ func (w *wave) setup(ctx workflow.Context) error {
 			if !ch.Receive(ctx, &c) {
 				return
 			}
-			w.paused = c.Paused
-			w.abort = w.abort || c.Abort
+			apply(c)
 		}
-	})
-	w.listenHeld(ctx)
-	return workflow.SetQueryHandler(ctx, QueryStatus, func() (WaveResult, error) {
-		return WaveResult{State: WaveRunning, Environments: w.envs}, nil
 	})
 }
 
