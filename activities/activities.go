@@ -60,7 +60,11 @@ type Activities struct {
 	Notifier Notifier
 	Diagrams DiagramRenderer
 	// Slack posts approval and wave messages when configured (activities/slack.go).
-	Slack  SlackConfig
+	Slack SlackConfig
+	// GitHub and Jira record deployments and change requests when configured
+	// (activities/github.go, activities/jira.go).
+	GitHub GitHubConfig
+	Jira   JiraConfig
 	Logger *slog.Logger
 }
 

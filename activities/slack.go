@@ -29,11 +29,14 @@ type SlackConfig struct {
 // Integrations says which integrations the worker has; the release workflow records it at
 // intake (RecordReleaseResult), so its decisions replay deterministically.
 type Integrations struct {
-	Slack bool `json:"slack,omitempty"`
+	Slack  bool `json:"slack,omitempty"`
+	GitHub bool `json:"github,omitempty"`
+	Jira   bool `json:"jira,omitempty"`
 }
 
 func (a *Activities) integrations() Integrations {
-	return Integrations{Slack: a.Slack.Messenger != nil && a.Slack.Channel != ""}
+	return Integrations{Slack: a.Slack.Messenger != nil && a.Slack.Channel != "",
+		GitHub: a.GitHub.Deployer != nil, Jira: a.Jira.Tracker != nil}
 }
 
 // SlackMessageInput is one approval or wave message to post or update. TS is the message's

@@ -19,6 +19,12 @@ type Integrations struct {
 	GitHubToken, GitHubRepo, GitHubWebhookSecret string
 	// Jira: TOLLGATE_JIRA_URL, TOLLGATE_JIRA_USER, TOLLGATE_JIRA_TOKEN, TOLLGATE_JIRA_PROJECT.
 	JiraURL, JiraUser, JiraToken, JiraProject string
+	// JiraIssueType (TOLLGATE_JIRA_ISSUE_TYPE, default "Change"), JiraTransitions
+	// (TOLLGATE_JIRA_TRANSITIONS: "phase=Transition:Status,…"), JiraFields
+	// (TOLLGATE_JIRA_FIELDS: "field=customfield_10050,…") and JiraCloud (TOLLGATE_JIRA_CLOUD=true
+	// for Jira Cloud's search API).
+	JiraIssueType, JiraTransitions, JiraFields string
+	JiraCloud                                  bool
 }
 
 func integrationsFromEnv() Integrations {
@@ -35,6 +41,10 @@ func integrationsFromEnv() Integrations {
 		JiraUser:            os.Getenv("TOLLGATE_JIRA_USER"),
 		JiraToken:           os.Getenv("TOLLGATE_JIRA_TOKEN"),
 		JiraProject:         os.Getenv("TOLLGATE_JIRA_PROJECT"),
+		JiraIssueType:       os.Getenv("TOLLGATE_JIRA_ISSUE_TYPE"),
+		JiraTransitions:     os.Getenv("TOLLGATE_JIRA_TRANSITIONS"),
+		JiraFields:          os.Getenv("TOLLGATE_JIRA_FIELDS"),
+		JiraCloud:           os.Getenv("TOLLGATE_JIRA_CLOUD") == "true",
 	}
 }
 
@@ -52,5 +62,6 @@ func (i Integrations) String() string {
 		}
 		return "off"
 	}
-	return "slack=" + on(i.Slack()) + " github-webhook=" + on(i.GitHubWebhookSecret != "")
+	return "slack=" + on(i.Slack()) + " github-webhook=" + on(i.GitHubWebhookSecret != "") +
+		" github=" + on(i.GitHubToken != "" && i.GitHubRepo != "") + " jira=" + on(i.JiraURL != "" && i.JiraProject != "")
 }

@@ -57,6 +57,8 @@ type releaseRun struct {
 	lastFreeze *calendar.Hit
 	// notify keeps the release's Slack messages current (notify.go).
 	notify notifier
+	// itsm keeps its GitHub deployments and Jira change request current (itsm.go).
+	itsm itsm
 	// postDeploy is true for releases started since the health watch, review filing, handoff
 	// and archive joined the workflow (postDeployChange); deployStarted and deployFinished
 	// bound the waves for the review's DORA figures.
@@ -172,6 +174,7 @@ func (r *releaseRun) intake(ctx workflow.Context) (Outcome, string, bool) {
 	r.event(ctx, "intake", "", "spec recorded, digest "+res.SpecDigest)
 	r.notify.on = res.Integrations.Slack
 	r.startNotifier(ctx)
+	r.startITSM(ctx, res.Integrations)
 	return "", "", true
 }
 
@@ -186,7 +189,11 @@ func (r *releaseRun) approval(ctx workflow.Context) (Outcome, string, bool) {
 	r.event(ctx, "approval-requested", "", fmt.Sprintf("waiting for %d of %v until %s",
 		ap.Required, ap.Approvers, r.status.Approval.Deadline.Format(time.RFC3339)))
 	r.notifyApproval("")
-	defer func() { r.notifyApproval(r.approvalClosedText()) }()
+	r.itsmApprovalRequested()
+	defer func() {
+		r.notifyApproval(r.approvalClosedText())
+		r.itsmJira("", "Approval "+r.approvalClosedText())
+	}()
 	decided := func() bool { return r.status.Approval.Rejected != nil || r.approvalSatisfied() }
 	nextReminder := time.Time{}
 	if ap.RemindEvery > 0 {
@@ -262,6 +269,7 @@ func earliest(ts ...time.Time) time.Time {
 // rolled back: a failed wave or a rollback request.
 func (r *releaseRun) deploy(ctx workflow.Context) (string, bool) {
 	r.setPhase(ctx, PhaseDeploying)
+	r.itsmJira(JiraPhaseDeploying, "")
 	r.deployStarted = workflow.Now(ctx)
 	for i, wv := range r.spec.Waves {
 		if err := workflow.Await(ctx, func() bool { return !r.status.Paused || r.rollback != nil }); err != nil {
@@ -326,15 +334,18 @@ func (r *releaseRun) runWave(ctx workflow.Context, i int, wv release.Wave) (Wave
 	r.upsertEnvironments(ctx, wv.Environments)
 	r.event(ctx, "wave-started", "", "wave "+wv.Name+" started: "+fmt.Sprint(wv.Environments))
 	r.notifyWave(i, "")
+	r.itsmWave(i, "")
 	res, err := r.runChild(ctx, in)
 	if err != nil {
 		r.status.Waves[i].State = WaveFailed
+		r.itsmWave(i, errorMessage(err))
 		return res, err
 	}
 	r.status.Waves[i].State = res.State
 	r.status.Waves[i].Environments = res.Environments
 	r.event(ctx, "wave-"+string(res.State), "", "wave "+wv.Name+" "+string(res.State)+reasonSuffix(res.Reason))
 	r.notifyWave(i, res.Reason)
+	r.itsmWave(i, res.Reason)
 	return res, nil
 }
 
@@ -409,6 +420,7 @@ func (r *releaseRun) rollbackAll(ctx workflow.Context, reason string) (ReleaseRe
 		}
 		mergeRollback(&r.status.Waves[i], res)
 		r.notifyWave(i, "rolled back: "+reason)
+		r.itsmRolledBack(i, reason)
 		if res.State != WaveRolledBack {
 			outcome = OutcomeRollbackFailed
 		}
@@ -470,6 +482,7 @@ func (r *releaseRun) close(ctx workflow.Context, outcome Outcome, reason string)
 	r.releaseTargets(ctx)
 	// Controls still in flight finish before the run ends, so no caller is left without an answer.
 	r.flushNotify(ctx)
+	r.itsmClosed(ctx, outcome, reason)
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return ReleaseResult{}, err
 	}

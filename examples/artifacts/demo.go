@@ -61,7 +61,7 @@ var (
 	promhttp = Library{Module: "github.com/prometheus/client_golang", Version: "v1.20.5", License: "Apache-2.0"}
 )
 
-// Services are the services of both example releases, in spec order. demo-kit differs in minor
+// Services are the services of the example releases, in spec order. demo-kit differs in minor
 // version between services (1.4 and 1.5), which the "major" rule allows on purpose.
 var Services = []Service{
 	{Release: "storefront.yaml", Name: "catalog", Version: "2.0.0",
@@ -74,6 +74,8 @@ var Services = []Service{
 		Libraries: []Library{kit("v1.5.0"), decimal, promhttp, yamlV3}},
 	{Release: "payments.yaml", Name: "payments-api", Version: "3.1.0", Upstreams: []string{"ledger"},
 		Libraries: []Library{kit("v1.5.0"), chi, decimal, promhttp, uuid, yamlV3}},
+	{Release: "canary.yaml", Name: "search", Version: "2.0.0",
+		Libraries: []Library{kit("v1.5.0"), chi, promhttp, yamlV3}},
 }
 
 // File suffixes of what is generated per service.

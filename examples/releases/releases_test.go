@@ -56,8 +56,8 @@ func TestExampleReleasesLoad(t *testing.T) {
 }
 
 // demoArtifacts are the example releases whose artifacts are the real, signed demo artifacts of
-// examples/artifacts (go run ./examples/artifacts/gen); the others still pin placeholders.
-var demoArtifacts = map[string]bool{"storefront.yaml": true, "payments.yaml": true}
+// examples/artifacts (go run ./examples/artifacts/gen): every example release.
+var demoArtifacts = map[string]bool{"storefront.yaml": true, "payments.yaml": true, "canary.yaml": true}
 
 // checkDemoArtifact checks that a service deploys its demo artifact, pinned by the sha256 of
 // the file itself, with its signature, provenance and SBOM (examples/artifacts' tests run the

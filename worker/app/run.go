@@ -107,6 +107,9 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 		return err
 	}
 	slackClient := wireSlack(acts, cfg.Integrations)
+	if err := wireITSM(acts, cfg.Integrations); err != nil {
+		return err
+	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	Register(w, acts)
 	if err := w.Start(); err != nil {

@@ -1,0 +1,83 @@
+package activities
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tollgate-dev/tollgate/integrations/github"
+)
+
+// ErrGitHubRefused is the error type of a GitHub call that will never succeed as made (404,
+// 422, bad credentials); retrying would only repeat it.
+const ErrGitHubRefused = "GitHubRefused"
+
+// GitHubConfig is the GitHub integration; a nil Deployer means GitHub is not configured and
+// deployments are recorded in Tollgate's store only.
+type GitHubConfig struct {
+	Deployer github.Deployer
+}
+
+// GitHubDeploymentInput sets a state on the release's deployment to one environment. ID is the
+// deployment once known; without it the deployment is searched by its marker before one is
+// created, so a retry after a lost answer uses the deployment GitHub already has.
+type GitHubDeploymentInput struct {
+	ReleaseID   string       `json:"releaseId"`
+	Environment string       `json:"environment"`
+	Ref         string       `json:"ref"`
+	Description string       `json:"description,omitempty"`
+	State       github.State `json:"state"`
+	ID          int64        `json:"id,omitempty"`
+}
+
+// GitHubDeploymentResult carries the deployment's ID for later statuses.
+type GitHubDeploymentResult struct {
+	ID int64 `json:"id"`
+}
+
+// GitHubMarker is the payload marker of a release's deployment to an environment.
+func GitHubMarker(releaseID, environment string) string {
+	return "tollgate/" + releaseID + "/" + environment
+}
+
+// GitHubDeployment creates or finds the release's deployment to an environment (exactly one per
+// release and environment) and sets its state.
+func (a *Activities) GitHubDeployment(ctx context.Context, in GitHubDeploymentInput) (GitHubDeploymentResult, error) {
+	gh := a.GitHub.Deployer
+	if gh == nil {
+		return GitHubDeploymentResult{}, temporal.NewNonRetryableApplicationError("github is not configured on this worker", ErrGitHubRefused, nil)
+	}
+	marker := GitHubMarker(in.ReleaseID, in.Environment)
+	id := in.ID
+	var err error
+	if id == 0 {
+		if id, err = gh.FindDeployment(ctx, in.Environment, marker); err != nil {
+			return GitHubDeploymentResult{}, githubError(err)
+		}
+	}
+	if id == 0 {
+		id, err = gh.CreateDeployment(ctx, github.DeploymentRequest{Ref: in.Ref, Environment: in.Environment,
+			ReleaseID: in.ReleaseID, Marker: marker, Description: in.Description})
+		if err != nil {
+			return GitHubDeploymentResult{}, githubError(err)
+		}
+		a.logger().InfoContext(ctx, "github deployment created", "marker", marker, "id", id)
+	}
+	if in.State != "" {
+		if err := gh.CreateDeploymentStatus(ctx, id, in.State, in.Description); err != nil {
+			return GitHubDeploymentResult{ID: id}, githubError(err)
+		}
+	}
+	return GitHubDeploymentResult{ID: id}, nil
+}
+
+// githubError classifies at the boundary like slackError.
+func githubError(err error) error {
+	switch cls, after := github.Classify(err); cls {
+	case github.Permanent:
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrGitHubRefused, nil)
+	case github.RateLimited:
+		return temporal.NewApplicationErrorWithOptions(err.Error(), errRateLimited, temporal.ApplicationErrorOptions{NextRetryDelay: after})
+	}
+	return err
+}

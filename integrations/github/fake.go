@@ -1,0 +1,258 @@
+package github
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/integrations/faults"
+)
+
+// FakeDeployment is a deployment as the fake GitHub holds it.
+type FakeDeployment struct {
+	ID               int64
+	Ref, Environment string
+	Description      string
+	AutoMerge        *bool
+	RequiredContexts *[]string
+	Payload          map[string]any
+	// Statuses are the states set, oldest first.
+	Statuses []State
+}
+
+// FakeCommit is one commit the fake's compare API answers with.
+type FakeCommit struct {
+	SHA, Login string
+	Time       time.Time
+}
+
+// FakeComparison is what the compare API answers for base...head.
+type FakeComparison struct {
+	Files                []string
+	Additions, Deletions int
+	Commits              []FakeCommit
+}
+
+// Fake is an in-memory GitHub served over HTTP: deployments and their statuses, compare, check
+// runs and combined statuses of one repository. It checks the token, keeps state, records calls
+// and injects faults through Faults.
+type Fake struct {
+	Server *httptest.Server
+	Faults *faults.Injector
+	token  string
+
+	mu          sync.Mutex
+	deployments []*FakeDeployment
+	compares    map[string]FakeComparison
+	checkRuns   map[string][]Check
+	statuses    map[string][]Check
+	calls       []string
+	seq         int64
+}
+
+// NewFake starts a fake GitHub for owner/repo that accepts token.
+func NewFake(token, owner, repo string) *Fake {
+	f := &Fake{Faults: &faults.Injector{}, token: token, compares: map[string]FakeComparison{},
+		checkRuns: map[string][]Check{}, statuses: map[string][]Check{}}
+	p := "/repos/" + owner + "/" + repo
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+p+"/deployments", f.auth(f.createDeployment))
+	mux.HandleFunc("GET "+p+"/deployments", f.auth(f.listDeployments))
+	mux.HandleFunc("POST "+p+"/deployments/{id}/statuses", f.auth(f.createStatus))
+	mux.HandleFunc("GET "+p+"/compare/{basehead}", f.auth(f.compare))
+	mux.HandleFunc("GET "+p+"/commits/{ref}/check-runs", f.auth(f.listCheckRuns))
+	mux.HandleFunc("GET "+p+"/commits/{ref}/status", f.auth(f.combinedStatus))
+	f.Server = httptest.NewServer(f.Faults.Wrap(mux))
+	return f
+}
+
+// Close stops the server.
+func (f *Fake) Close() { f.Server.Close() }
+
+// URL is the REST API base to give the real client.
+func (f *Fake) URL() string { return f.Server.URL + "/" }
+
+// SetCompare makes the compare API answer base...head with c.
+func (f *Fake) SetCompare(base, head string, c FakeComparison) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.compares[base+"..."+head] = c
+}
+
+// SetChecks sets the check runs (Conclusion is the run's conclusion) and commit statuses
+// (Conclusion is the state) of ref.
+func (f *Fake) SetChecks(ref string, runs, statuses []Check) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.checkRuns[ref], f.statuses[ref] = runs, statuses
+}
+
+// Deployments returns copies of the deployments, oldest first.
+func (f *Fake) Deployments() []FakeDeployment {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []FakeDeployment
+	for _, d := range f.deployments {
+		c := *d
+		c.Statuses = slices.Clone(d.Statuses)
+		out = append(out, c)
+	}
+	return out
+}
+
+// Calls returns "METHOD path" of every authenticated request, in order.
+func (f *Fake) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+func (f *Fake) auth(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+		f.mu.Unlock()
+		if r.Header.Get("Authorization") != "Bearer "+f.token {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "Bad credentials"})
+			return
+		}
+		h(w, r)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (d *FakeDeployment) json() map[string]any {
+	return map[string]any{"id": d.ID, "ref": d.Ref, "environment": d.Environment, "description": d.Description, "payload": d.Payload}
+}
+
+func (f *Fake) createDeployment(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Ref              string         `json:"ref"`
+		Environment      string         `json:"environment"`
+		Description      string         `json:"description"`
+		AutoMerge        *bool          `json:"auto_merge"`
+		RequiredContexts *[]string      `json:"required_contexts"`
+		Payload          map[string]any `json:"payload"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Ref == "" {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed"})
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	d := &FakeDeployment{ID: f.seq, Ref: req.Ref, Environment: req.Environment, Description: req.Description,
+		AutoMerge: req.AutoMerge, RequiredContexts: req.RequiredContexts, Payload: req.Payload}
+	f.deployments = append(f.deployments, d)
+	writeJSON(w, http.StatusCreated, d.json())
+}
+
+func (f *Fake) listDeployments(w http.ResponseWriter, r *http.Request) {
+	env := r.URL.Query().Get("environment")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := []map[string]any{}
+	for i := len(f.deployments) - 1; i >= 0; i-- { // newest first, as GitHub answers
+		if d := f.deployments[i]; env == "" || d.Environment == env {
+			out = append(out, d.json())
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (f *Fake) createStatus(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var req struct {
+		State string `json:"state"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Problems parsing JSON"})
+		return
+	}
+	switch State(req.State) {
+	case StateQueued, StateInProgress, StateSuccess, StateFailure, StateInactive, "error", "pending":
+	default:
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed: state " + req.State})
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, d := range f.deployments {
+		if d.ID == id {
+			d.Statuses = append(d.Statuses, State(req.State))
+			writeJSON(w, http.StatusCreated, map[string]any{"id": len(d.Statuses), "state": req.State})
+			return
+		}
+	}
+	writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+}
+
+func (f *Fake) compare(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	c, ok := f.compares[r.PathValue("basehead")]
+	f.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+		return
+	}
+	files := []map[string]any{}
+	for i, name := range c.Files {
+		add, del := 0, 0
+		if i == 0 { // the whole change on the first file keeps the totals exact
+			add, del = c.Additions, c.Deletions
+		}
+		files = append(files, map[string]any{"filename": name, "additions": add, "deletions": del})
+	}
+	commits := []map[string]any{}
+	for _, cm := range c.Commits {
+		commits = append(commits, map[string]any{"sha": cm.SHA, "author": map[string]any{"login": cm.Login},
+			"commit": map[string]any{"author": map[string]any{"date": cm.Time.Format(time.RFC3339)}}})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"files": files, "commits": commits, "total_commits": len(commits)})
+}
+
+func (f *Fake) listCheckRuns(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	runs := f.checkRuns[r.PathValue("ref")]
+	f.mu.Unlock()
+	out := []map[string]any{}
+	for _, c := range runs {
+		status, concl := "completed", c.Conclusion
+		if concl == "queued" || concl == "in_progress" {
+			status, concl = concl, ""
+		}
+		out = append(out, map[string]any{"name": c.Name, "status": status, "conclusion": concl})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(out), "check_runs": out})
+}
+
+func (f *Fake) combinedStatus(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	sts := f.statuses[r.PathValue("ref")]
+	f.mu.Unlock()
+	out := []map[string]any{}
+	state := "success"
+	for _, s := range sts {
+		out = append(out, map[string]any{"context": s.Name, "state": s.Conclusion})
+		if s.Conclusion != "success" {
+			state = strings.ToLower(s.Conclusion)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"state": state, "statuses": out, "total_count": len(out)})
+}
+
+// String names the deployment for test failures.
+func (d FakeDeployment) String() string {
+	return fmt.Sprintf("deployment %d %s %v", d.ID, d.Environment, d.Statuses)
+}

@@ -1,0 +1,169 @@
+package jira
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	jiraapi "github.com/andygrunwald/go-jira"
+	"github.com/trivago/tgo/tcontainer"
+)
+
+// Options configure the real client. Token (an API token or password) is handed to the basic
+// auth transport and never logged or put in an error.
+type Options struct {
+	BaseURL, User, Token string
+	Config               Config
+	// HTTP is the transport used under basic auth; nil means http.DefaultTransport.
+	HTTP http.RoundTripper
+}
+
+// Client is the real Tracker.
+type Client struct {
+	api *jiraapi.Client
+	cfg Config
+}
+
+// New builds a Client. go-jira retries nothing; Temporal is the only retry layer.
+func New(o Options) (*Client, error) {
+	if o.Config.Project == "" {
+		return nil, errors.New("jira: project is required (TOLLGATE_JIRA_PROJECT)")
+	}
+	if o.Config.IssueType == "" {
+		o.Config.IssueType = "Change"
+	}
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &jiraapi.BasicAuthTransport{Username: o.User, Password: o.Token, Transport: o.HTTP}}
+	api, err := jiraapi.NewClient(hc, o.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("jira base URL %q: %w", o.BaseURL, err)
+	}
+	return &Client{api: api, cfg: o.Config}, nil
+}
+
+// CreateChange implements Tracker.
+func (c *Client) CreateChange(ctx context.Context, cr ChangeRequest) (string, error) {
+	labels := []string{Marker(cr.ReleaseID)}
+	for _, s := range cr.Services {
+		labels = append(labels, ServiceLabel(s))
+	}
+	values := map[string]string{
+		FieldRisk:           strings.TrimSpace(cr.RiskClass + ": " + cr.RiskExplanation),
+		FieldImplementation: cr.Implementation,
+		FieldBackout:        cr.Backout,
+		FieldTest:           cr.Test,
+		FieldServices:       strings.Join(cr.Services, ", "),
+	}
+	desc := []string{cr.Description}
+	unknowns := tcontainer.NewMarshalMap()
+	for _, f := range []string{FieldRisk, FieldImplementation, FieldBackout, FieldTest, FieldServices} {
+		if id := c.cfg.Fields[f]; id != "" {
+			unknowns[id] = values[f]
+		} else if values[f] != "" {
+			desc = append(desc, "h3. "+f+"\n"+values[f])
+		}
+	}
+	issue := &jiraapi.Issue{Fields: &jiraapi.IssueFields{
+		Project:     jiraapi.Project{Key: c.cfg.Project},
+		Type:        jiraapi.IssueType{Name: c.cfg.IssueType},
+		Summary:     cr.Summary,
+		Description: strings.Join(desc, "\n\n"),
+		Labels:      labels,
+		Unknowns:    unknowns,
+	}}
+	created, resp, err := c.api.Issue.CreateWithContext(ctx, issue)
+	if err != nil {
+		return "", wrap("create change request for "+cr.ReleaseID, resp, err)
+	}
+	return created.Key, nil
+}
+
+// FindChange implements Tracker: the marker label finds the issue a lost answer hid.
+func (c *Client) FindChange(ctx context.Context, releaseID string) (string, error) {
+	jql := fmt.Sprintf("project = %q AND labels = %q", c.cfg.Project, Marker(releaseID))
+	issues, resp, err := c.api.Issue.SearchWithContext(ctx, jql, &jiraapi.SearchOptions{MaxResults: 1, Fields: []string{"status"}})
+	if err != nil {
+		return "", wrap("find change request for "+releaseID, resp, err)
+	}
+	if len(issues) == 0 {
+		return "", nil
+	}
+	return issues[0].Key, nil
+}
+
+// Transition implements Tracker.
+func (c *Client) Transition(ctx context.Context, key, phase string) (bool, error) {
+	step, ok := c.cfg.Transitions[phase]
+	if !ok {
+		return false, nil
+	}
+	issue, resp, err := c.api.Issue.GetWithContext(ctx, key, &jiraapi.GetQueryOptions{Fields: "status"})
+	if err != nil {
+		return false, wrap("get "+key, resp, err)
+	}
+	if issue.Fields != nil && issue.Fields.Status != nil && strings.EqualFold(issue.Fields.Status.Name, step.Status) {
+		return true, nil // already there: a retry after the transition took effect
+	}
+	ts, resp, err := c.api.Issue.GetTransitionsWithContext(ctx, key)
+	if err != nil {
+		return false, wrap("transitions of "+key, resp, err)
+	}
+	for _, t := range ts {
+		if strings.EqualFold(t.Name, step.Transition) {
+			resp, err := c.api.Issue.DoTransitionWithContext(ctx, key, t.ID)
+			if err != nil {
+				return false, wrap("transition "+key+" "+t.Name, resp, err)
+			}
+			return true, nil
+		}
+	}
+	return false, &Error{Op: "transition " + key, Status: http.StatusConflict,
+		Err: fmt.Errorf("transition %q (phase %s) not offered from the issue's status", step.Transition, phase)}
+}
+
+// Comment implements Tracker.
+func (c *Client) Comment(ctx context.Context, key, body string) error {
+	_, resp, err := c.api.Issue.AddCommentWithContext(ctx, key, &jiraapi.Comment{Body: body})
+	if err != nil {
+		return wrap("comment on "+key, resp, err)
+	}
+	return nil
+}
+
+// SearchIncidents implements Tracker through NewRequest: Cloud's /rest/api/3/search/jql has
+// no wrapper in go-jira v1.17.0, and Data Center's /rest/api/2/search answers the same shape.
+func (c *Client) SearchIncidents(ctx context.Context, jql string) ([]Issue, error) {
+	path := "rest/api/2/search"
+	if c.cfg.Cloud {
+		path = "rest/api/3/search/jql"
+	}
+	q := url.Values{"jql": {jql}, "fields": {"summary,status,labels"}, "maxResults": {"100"}}
+	req, err := c.api.NewRequestWithContext(ctx, http.MethodGet, path+"?"+q.Encode(), nil)
+	if err != nil {
+		return nil, &Error{Op: "incident search", Err: err}
+	}
+	var res struct {
+		Issues []struct {
+			Key    string `json:"key"`
+			Fields struct {
+				Summary string   `json:"summary"`
+				Labels  []string `json:"labels"`
+				Status  struct {
+					Name string `json:"name"`
+				} `json:"status"`
+			} `json:"fields"`
+		} `json:"issues"`
+	}
+	resp, err := c.api.Do(req, &res)
+	if err != nil {
+		return nil, wrap("incident search", resp, err)
+	}
+	out := make([]Issue, 0, len(res.Issues))
+	for _, is := range res.Issues {
+		out = append(out, Issue{Key: is.Key, Summary: is.Fields.Summary, Status: is.Fields.Status.Name, Labels: is.Fields.Labels})
+	}
+	return out, nil
+}

@@ -1,0 +1,154 @@
+package jira
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tollgate-dev/tollgate/integrations/faults"
+)
+
+const (
+	testUser  = "tollgate@example.com"
+	testToken = "jira-secret-token"
+)
+
+func setup(t *testing.T, cfg Config) (*Client, *Fake, func()) {
+	t.Helper()
+	f := NewFake(testUser, testToken, "Open", FakeChangeWorkflow...)
+	if cfg.Project == "" {
+		cfg.Project = "CHG"
+	}
+	if cfg.Transitions == nil {
+		cfg.Transitions = FakeSteps()
+	}
+	c, err := New(Options{BaseURL: f.URL(), User: testUser, Token: testToken, Config: cfg})
+	require.NoError(t, err)
+	return c, f, f.Close
+}
+
+func testChange() ChangeRequest {
+	return ChangeRequest{ReleaseID: "r1", Summary: "Release r1: checkout", Description: "ships checkout v2",
+		RiskClass: "high", RiskExplanation: "touches payments", Implementation: "waves staging, prod",
+		Backout: "roll back with tollgate", Test: "smoke checkout", Services: []string{"checkout", "payments"}}
+}
+
+func TestCreateFindChange(t *testing.T) {
+	c, f, teardown := setup(t, Config{Fields: map[string]string{FieldBackout: "customfield_10050"}})
+	defer teardown()
+	ctx := context.Background()
+	key, err := c.CreateChange(ctx, testChange())
+	require.NoError(t, err)
+	assert.Equal(t, "CHG-1", key)
+	found, err := c.FindChange(ctx, "r1")
+	require.NoError(t, err)
+	assert.Equal(t, key, found)
+	none, err := c.FindChange(ctx, "r2")
+	require.NoError(t, err)
+	assert.Empty(t, none)
+
+	is := f.Issues()[0]
+	assert.Equal(t, "Change", is.Type, "the default issue type")
+	assert.Equal(t, []string{"tollgate-r1", "tollgate-service-checkout", "tollgate-service-payments"}, is.Labels)
+	assert.Equal(t, "roll back with tollgate", is.Custom["customfield_10050"], "a mapped field goes to its Jira field")
+	assert.Contains(t, is.Description, "high: touches payments")
+	assert.Contains(t, is.Description, "smoke checkout")
+	assert.NotContains(t, is.Description, "roll back with tollgate", "a mapped field is not repeated in the description")
+}
+
+func TestTransitionsFollowPhasesOnce(t *testing.T) {
+	c, f, teardown := setup(t, Config{})
+	defer teardown()
+	ctx := context.Background()
+	key, err := c.CreateChange(ctx, testChange())
+	require.NoError(t, err)
+	for _, phase := range []string{"approval", "deploying", "deploying", "closed"} {
+		ok, err := c.Transition(ctx, key, phase)
+		require.NoError(t, err, phase)
+		assert.True(t, ok, phase)
+	}
+	ok, err := c.Transition(ctx, key, "review")
+	require.NoError(t, err)
+	assert.False(t, ok, "a phase without a step moves nothing")
+	assert.Equal(t, []string{"Open", "Awaiting Approval", "Implementing", "Closed"}, f.Issues()[0].History,
+		"a repeated phase is a no-op, not a second transition")
+
+	_, err = c.Transition(ctx, key, "rolled-back")
+	require.NoError(t, err)
+	f.AddIssue(FakeIssue{Key: "CHG-99", Project: "CHG", Status: "Open"})
+	cfg := FakeSteps()
+	cfg["approval"] = Step{Transition: "Nonexistent", Status: "Nowhere"}
+	c2, err := New(Options{BaseURL: f.URL(), User: testUser, Token: testToken, Config: Config{Project: "CHG", Transitions: cfg}})
+	require.NoError(t, err)
+	_, err = c2.Transition(ctx, "CHG-99", "approval")
+	cls, _ := Classify(err)
+	assert.Equal(t, Permanent, cls, "a transition the workflow does not offer is permanent")
+}
+
+func TestCommentsAndIncidentSearch(t *testing.T) {
+	for _, cloud := range []bool{false, true} {
+		c, f, teardown := setup(t, Config{Cloud: cloud})
+		key, err := c.CreateChange(context.Background(), testChange())
+		require.NoError(t, err)
+		require.NoError(t, c.Comment(context.Background(), key, "approved by bob, carol"))
+		assert.Equal(t, []string{"approved by bob, carol"}, f.Issues()[0].Comments)
+		f.AddIssue(FakeIssue{Key: "INC-7", Project: "INC", Summary: "checkout 500s", Status: "Open", Labels: []string{"tollgate-r1-incident"}})
+		got, err := c.SearchIncidents(context.Background(), `project = "INC" AND labels = "tollgate-r1-incident"`)
+		require.NoError(t, err)
+		assert.Equal(t, []Issue{{Key: "INC-7", Summary: "checkout 500s", Status: "Open", Labels: []string{"tollgate-r1-incident"}}}, got)
+		want := "GET /rest/api/2/search"
+		if cloud {
+			want = "GET /rest/api/3/search/jql"
+		}
+		assert.Contains(t, f.Calls(), want)
+		teardown()
+	}
+}
+
+func TestErrorsClassified(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault faults.Fault
+		token string
+		want  Class
+		after time.Duration
+	}{
+		{"server error is transient", faults.Fault{Status: http.StatusServiceUnavailable}, testToken, Transient, 0},
+		{"429 carries Retry-After", faults.Fault{Status: http.StatusTooManyRequests, RetryAfter: 5 * time.Second}, testToken, RateLimited, 5 * time.Second},
+		{"bad credentials are permanent", faults.Fault{}, "wrong-token", Permanent, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := NewFake(testUser, testToken, "Open")
+			defer f.Close()
+			c, err := New(Options{BaseURL: f.URL(), User: testUser, Token: tt.token, Config: Config{Project: "CHG"}})
+			require.NoError(t, err)
+			if tt.fault.Status != 0 {
+				f.Faults.Push(tt.fault)
+			}
+			_, err = c.CreateChange(context.Background(), testChange())
+			require.Error(t, err)
+			cls, after := Classify(err)
+			assert.Equal(t, tt.want, cls)
+			assert.Equal(t, tt.after, after)
+			assert.NotContains(t, err.Error(), testToken)
+			assert.NotContains(t, err.Error(), "wrong-token")
+		})
+	}
+}
+
+func TestCrashAfterCreateIsFoundByMarker(t *testing.T) {
+	c, f, teardown := setup(t, Config{})
+	defer teardown()
+	f.Faults.Push(faults.Fault{Status: http.StatusBadGateway, AfterCommit: true})
+	_, err := c.CreateChange(context.Background(), testChange())
+	require.Error(t, err)
+	key, err := c.FindChange(context.Background(), "r1")
+	require.NoError(t, err)
+	assert.Equal(t, "CHG-1", key, "the issue the remote created is found, not created again")
+	assert.Len(t, f.Issues(), 1)
+}

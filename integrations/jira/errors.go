@@ -1,0 +1,68 @@
+package jira
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	jiraapi "github.com/andygrunwald/go-jira"
+)
+
+// Class is how an error from Jira should be treated by the caller's retry layer.
+type Class int
+
+// Error classes.
+const (
+	// Transient errors are retried with backoff (5xx, network, timeouts).
+	Transient Class = iota
+	// RateLimited errors are retried after the returned delay.
+	RateLimited
+	// Permanent errors are never retried (400, 401, 403, 404, a transition not offered).
+	Permanent
+)
+
+// Error is a failed Jira call with the HTTP status the library leaves in its response.
+type Error struct {
+	Op         string
+	Status     int
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *Error) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("jira %s: HTTP %d: %v", e.Op, e.Status, e.Err)
+	}
+	return fmt.Sprintf("jira %s: %v", e.Op, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// wrap records the response's status and Retry-After; go-jira's own error carries neither.
+func wrap(op string, resp *jiraapi.Response, err error) error {
+	e := &Error{Op: op, Err: err}
+	if resp != nil && resp.Response != nil {
+		e.Status = resp.StatusCode
+		if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil {
+			e.RetryAfter = time.Duration(s) * time.Second
+		}
+	}
+	return e
+}
+
+// Classify says how to treat err, and for rate limits how long Jira asked to wait.
+func Classify(err error) (Class, time.Duration) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return Transient, 0
+	}
+	switch {
+	case e.Status == http.StatusTooManyRequests:
+		return RateLimited, max(e.RetryAfter, time.Second)
+	case e.Status == 0 || e.Status >= 500 || e.Status == http.StatusRequestTimeout:
+		return Transient, 0
+	}
+	return Permanent, 0
+}

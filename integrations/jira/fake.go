@@ -1,0 +1,288 @@
+package jira
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/tollgate-dev/tollgate/integrations/faults"
+)
+
+// FakeIssue is an issue as the fake Jira holds it.
+type FakeIssue struct {
+	Key, Project, Type string
+	Summary            string
+	Description        string
+	Labels             []string
+	// Custom are the fields set beyond the standard ones (customfield_…).
+	Custom map[string]any
+	Status string
+	// History lists the statuses the issue went through, starting with the initial one.
+	History  []string
+	Comments []string
+}
+
+// FakeTransition is a transition the fake's workflow offers from every status but its target.
+type FakeTransition struct {
+	ID, Name, To string
+}
+
+// Fake is an in-memory Jira served over HTTP: issue create and get, transitions, comments and
+// both search endpoints. It checks basic auth, keeps state, records calls and injects faults.
+type Fake struct {
+	Server *httptest.Server
+	Faults *faults.Injector
+	user   string
+	token  string
+
+	mu          sync.Mutex
+	issues      []*FakeIssue
+	transitions []FakeTransition
+	initial     string
+	calls       []string
+}
+
+// NewFake starts a fake Jira that accepts user and token, with a workflow of the given
+// transitions; issues start in initial.
+func NewFake(user, token, initial string, transitions ...FakeTransition) *Fake {
+	f := &Fake{Faults: &faults.Injector{}, user: user, token: token, initial: initial, transitions: transitions}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /rest/api/2/issue", f.auth(f.create))
+	mux.HandleFunc("GET /rest/api/2/issue/{key}", f.auth(f.get))
+	mux.HandleFunc("GET /rest/api/2/issue/{key}/transitions", f.auth(f.listTransitions))
+	mux.HandleFunc("POST /rest/api/2/issue/{key}/transitions", f.auth(f.doTransition))
+	mux.HandleFunc("POST /rest/api/2/issue/{key}/comment", f.auth(f.comment))
+	mux.HandleFunc("GET /rest/api/2/search", f.auth(f.search))
+	mux.HandleFunc("GET /rest/api/3/search/jql", f.auth(f.search))
+	f.Server = httptest.NewServer(f.Faults.Wrap(mux))
+	return f
+}
+
+// Close stops the server.
+func (f *Fake) Close() { f.Server.Close() }
+
+// URL is the base to give the real client.
+func (f *Fake) URL() string { return f.Server.URL + "/" }
+
+// AddIssue stores an issue directly (incidents for the search).
+func (f *Fake) AddIssue(is FakeIssue) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := is
+	f.issues = append(f.issues, &c)
+}
+
+// Issues returns copies of the issues, oldest first.
+func (f *Fake) Issues() []FakeIssue {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []FakeIssue
+	for _, is := range f.issues {
+		c := *is
+		c.Labels, c.History, c.Comments = slices.Clone(is.Labels), slices.Clone(is.History), slices.Clone(is.Comments)
+		out = append(out, c)
+	}
+	return out
+}
+
+// Calls returns "METHOD path" of every authenticated request, in order.
+func (f *Fake) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+func (f *Fake) auth(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+		f.mu.Unlock()
+		if u, p, ok := r.BasicAuth(); !ok || u != f.user || p != f.token {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"errorMessages": []string{"not authenticated"}})
+			return
+		}
+		h(w, r)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+// find returns the issue with key; the caller holds mu.
+func (f *Fake) find(key string) *FakeIssue {
+	for _, is := range f.issues {
+		if is.Key == key {
+			return is
+		}
+	}
+	return nil
+}
+
+func (f *Fake) create(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Fields map[string]json.RawMessage `json:"fields"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{"bad json"}})
+		return
+	}
+	is := &FakeIssue{Custom: map[string]any{}, Status: f.initial, History: []string{f.initial}}
+	var named struct {
+		Key  string `json:"key"`
+		Name string `json:"name"`
+	}
+	for k, raw := range req.Fields {
+		switch k {
+		case "project":
+			_ = json.Unmarshal(raw, &named)
+			is.Project = named.Key
+		case "issuetype":
+			_ = json.Unmarshal(raw, &named)
+			is.Type = named.Name
+		case "summary":
+			_ = json.Unmarshal(raw, &is.Summary)
+		case "description":
+			_ = json.Unmarshal(raw, &is.Description)
+		case "labels":
+			_ = json.Unmarshal(raw, &is.Labels)
+		default:
+			if strings.HasPrefix(k, "customfield_") {
+				var v any
+				_ = json.Unmarshal(raw, &v)
+				is.Custom[k] = v
+			}
+		}
+	}
+	if is.Project == "" || is.Summary == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]string{"project": "project and summary are required"}})
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is.Key = fmt.Sprintf("%s-%d", is.Project, len(f.issues)+1)
+	f.issues = append(f.issues, is)
+	writeJSON(w, http.StatusCreated, map[string]any{"id": fmt.Sprint(len(f.issues)), "key": is.Key})
+}
+
+func issueJSON(is *FakeIssue) map[string]any {
+	return map[string]any{"key": is.Key, "fields": map[string]any{"summary": is.Summary, "labels": is.Labels, "status": map[string]any{"name": is.Status}}}
+}
+
+func (f *Fake) get(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if is := f.find(r.PathValue("key")); is != nil {
+		writeJSON(w, http.StatusOK, issueJSON(is))
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
+}
+
+func (f *Fake) listTransitions(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is := f.find(r.PathValue("key"))
+	if is == nil {
+		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
+		return
+	}
+	out := []map[string]any{}
+	for _, t := range f.transitions {
+		if t.To != is.Status {
+			out = append(out, map[string]any{"id": t.ID, "name": t.Name, "to": map[string]any{"name": t.To}})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"transitions": out})
+}
+
+func (f *Fake) doTransition(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Transition struct {
+			ID string `json:"id"`
+		} `json:"transition"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&req)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is := f.find(r.PathValue("key"))
+	if is == nil {
+		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
+		return
+	}
+	for _, t := range f.transitions {
+		if t.ID == req.Transition.ID && t.To != is.Status {
+			is.Status, is.History = t.To, append(is.History, t.To)
+			writeJSON(w, http.StatusNoContent, nil)
+			return
+		}
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{"transition " + req.Transition.ID + " is not valid"}})
+}
+
+func (f *Fake) comment(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Body string `json:"body"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&req)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is := f.find(r.PathValue("key"))
+	if is == nil {
+		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
+		return
+	}
+	is.Comments = append(is.Comments, req.Body)
+	writeJSON(w, http.StatusCreated, map[string]any{"id": fmt.Sprint(len(is.Comments)), "body": req.Body})
+}
+
+// labelClause is the JQL subset the fake understands: labels = "x" (and an optional project).
+var labelClause = regexp.MustCompile(`labels\s*=\s*"([^"]+)"`)
+var projectClause = regexp.MustCompile(`project\s*=\s*"([^"]+)"`)
+
+func (f *Fake) search(w http.ResponseWriter, r *http.Request) {
+	jql := r.URL.Query().Get("jql")
+	lm := labelClause.FindStringSubmatch(jql)
+	if lm == nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{"fake jira understands labels = \"x\" only"}})
+		return
+	}
+	pm := projectClause.FindStringSubmatch(jql)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := []map[string]any{}
+	for _, is := range f.issues {
+		if slices.Contains(is.Labels, lm[1]) && (pm == nil || is.Project == pm[1]) {
+			out = append(out, issueJSON(is))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"issues": out, "total": len(out)})
+}
+
+// FakeChangeWorkflow is a typical change workflow for fakes: Open, then Awaiting Approval,
+// Implementing, Rolled Back and Closed. FakeSteps maps Tollgate's phases onto it.
+var FakeChangeWorkflow = []FakeTransition{
+	{ID: "11", Name: "Request approval", To: "Awaiting Approval"},
+	{ID: "21", Name: "Implement", To: "Implementing"},
+	{ID: "31", Name: "Roll back", To: "Rolled Back"},
+	{ID: "41", Name: "Close", To: "Closed"},
+}
+
+// FakeSteps is the Config.Transitions matching FakeChangeWorkflow.
+func FakeSteps() map[string]Step {
+	return map[string]Step{
+		"approval":    {Transition: "Request approval", Status: "Awaiting Approval"},
+		"deploying":   {Transition: "Implement", Status: "Implementing"},
+		"rolled-back": {Transition: "Roll back", Status: "Rolled Back"},
+		"closed":      {Transition: "Close", Status: "Closed"},
+	}
+}

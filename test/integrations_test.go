@@ -1,0 +1,151 @@
+package test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/integrations/github"
+	"github.com/tollgate-dev/tollgate/integrations/jira"
+	"github.com/tollgate-dev/tollgate/integrations/slack"
+	"github.com/tollgate-dev/tollgate/web"
+	"github.com/tollgate-dev/tollgate/workflows"
+)
+
+const (
+	e2eSlackToken = "xoxb-e2e"
+	e2eSigning    = "e2e-signing-secret"
+	e2eGitHubTok  = "ghp_e2e"
+	e2eJiraTok    = "jira-e2e-token"
+)
+
+// saas is the three fakes with the real clients wired into the worker's activities, and
+// Tollgate's Slack endpoints served on httptest in front of the cluster's control client.
+type saas struct {
+	slack  *slack.Fake
+	github *github.Fake
+	jira   *jira.Fake
+	caller *slack.Caller
+}
+
+func startSaaS(t *testing.T, c *cluster) *saas {
+	s := &saas{
+		slack:  slack.NewFake(e2eSlackToken, "C1"),
+		github: github.NewFake(e2eGitHubTok, "acme", "shop"),
+		jira:   jira.NewFake("tollgate", e2eJiraTok, "Open", jira.FakeChangeWorkflow...),
+	}
+	t.Cleanup(s.slack.Close)
+	t.Cleanup(s.github.Close)
+	t.Cleanup(s.jira.Close)
+	s.slack.AddUser("U1", "bob@example.com")
+	s.slack.AddUser("U2", "carol@example.com")
+
+	sc := slack.New(slack.Options{Token: e2eSlackToken, APIURL: s.slack.APIURL(), ResponseURLPrefix: s.slack.Server.URL + "/respond/"})
+	gc, err := github.New(github.Options{Token: e2eGitHubTok, Repo: "acme/shop", BaseURL: s.github.URL()})
+	require.NoError(t, err)
+	jc, err := jira.New(jira.Options{BaseURL: s.jira.URL(), User: "tollgate", Token: e2eJiraTok,
+		Config: jira.Config{Project: "CHG", Transitions: jira.FakeSteps()}})
+	require.NoError(t, err)
+
+	acts := scriptActivities(t, t.TempDir())
+	acts.Slack = activities.SlackConfig{Messenger: sc, Channel: "C1"}
+	acts.GitHub = activities.GitHubConfig{Deployer: gc}
+	acts.Jira = activities.JiraConfig{Tracker: jc}
+	c.startWorker(acts)
+
+	mux := http.NewServeMux()
+	web.NewSlack(web.SlackOptions{SigningSecret: e2eSigning, Slack: sc, Control: c.ctl, Logger: quietLogger()}).Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	s.caller = &slack.Caller{Fake: s.slack, Endpoint: srv.URL, Secret: e2eSigning}
+	return s
+}
+
+// approveInSlack clicks Approve as user until the release counts the approval: a click whose
+// users.info lookup met an injected fault is answered with an error, and the person clicks again.
+func (s *saas) approveInSlack(t *testing.T, c *cluster, id, user, email string) {
+	require.Eventually(t, func() bool {
+		st, err := c.ctl.Status(context.Background(), id)
+		require.NoError(t, err)
+		if slices.ContainsFunc(st.Approval.Approved, func(d workflows.Decision) bool { return d.Actor == email }) {
+			return true
+		}
+		resp, err := s.caller.Send(context.Background(), s.caller.Click(user, slack.ActionApprove, id), 0)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		return false
+	}, 30*time.Second, 700*time.Millisecond, "%s's approval never counted", email)
+}
+
+// runApprovedInSlack runs a two-environment release approved by two Slack clicks and checks
+// every external object exists exactly once, in its final state.
+func runApprovedInSlack(t *testing.T, id string, faultRate float64) {
+	c := newCluster(t)
+	s := startSaaS(t, c)
+	if faultRate > 0 {
+		s.slack.Faults.SetRate(faultRate, 7)
+		s.github.Faults.SetRate(faultRate, 11)
+		s.jira.Faults.SetRate(faultRate, 13)
+	}
+	spec := markerSpec(id, 1, 2, "true")
+	spec.Approval.Approvers, spec.Approval.Required = []string{"bob@example.com", "carol@example.com"}, 2
+	spec = signed(t, spec)
+	_, err := c.ctl.Start(context.Background(), &spec, "alice")
+	require.NoError(t, err)
+	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	require.Eventually(t, func() bool { return len(s.slack.Messages("C1")) > 0 }, 30*time.Second, 50*time.Millisecond, "approval message")
+
+	s.approveInSlack(t, c, id, "U1", "bob@example.com")
+	s.approveInSlack(t, c, id, "U2", "carol@example.com")
+	// The run ends only after the queued messages and records reached Slack, GitHub and Jira.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var res workflows.ReleaseResult
+	require.NoError(t, c.client.GetWorkflow(ctx, id, "").Get(ctx, &res))
+	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
+
+	msgs := s.slack.Messages("C1")
+	var keys []string
+	for _, m := range msgs {
+		keys = append(keys, m.Key)
+	}
+	assert.ElementsMatch(t, []string{slack.ApprovalKey(id), slack.WaveKey(id, 0), slack.WaveKey(id, 1)}, keys, "one message per key")
+	assert.Contains(t, string(msgs[0].Blocks), "bob@example.com")
+
+	deps := s.github.Deployments()
+	require.Len(t, deps, 2, "one deployment per environment: %v", deps)
+	for _, d := range deps {
+		assert.Equal(t, []github.State{github.StateQueued, github.StateInProgress, github.StateSuccess}, slices.Compact(d.Statuses), d.String())
+		assert.Equal(t, "tollgate/"+id+"/"+d.Environment, d.Payload[github.PayloadMarker])
+	}
+	issues := s.jira.Issues()
+	require.Len(t, issues, 1, "one change request")
+	assert.Equal(t, []string{"Open", "Awaiting Approval", "Implementing", "Closed"}, issues[0].History)
+	assert.Contains(t, issues[0].Comments, "Approval approved by bob@example.com, carol@example.com")
+	assert.Contains(t, issues[0].Comments, "Release completed")
+	if faultRate > 0 {
+		assert.Positive(t, s.slack.Faults.Injected(), "slack faults")
+		assert.Positive(t, s.github.Faults.Injected(), "github faults")
+		assert.Positive(t, s.jira.Faults.Injected(), "jira faults")
+	}
+}
+
+// TestReleaseApprovedInSlackRecordsGitHubAndJira: two people approve in (fake) Slack; GitHub
+// shows both deployments succeed and the Jira change request moves through its workflow.
+func TestReleaseApprovedInSlackRecordsGitHubAndJira(t *testing.T) {
+	runApprovedInSlack(t, "saas-1", 0)
+}
+
+// TestReleaseUnderInjectedSaaSFailuresCreatesNoDuplicate: the same with 30 % of calls to Slack,
+// GitHub and Jira failing (5xx, 429 with Retry-After, lost answers after the remote acted).
+func TestReleaseUnderInjectedSaaSFailuresCreatesNoDuplicate(t *testing.T) {
+	runApprovedInSlack(t, "saas-2", 0.3)
+}
