@@ -120,7 +120,13 @@ func TestExampleReleasesThroughTheCLI(t *testing.T) {
 	_, err = http.Get("http://127.0.0.1:18321/version")
 	assert.Error(t, err, "payments must not be running in prod-eu")
 
-	// Every decision is in the audit trail, chained and sealed under a signed checkpoint.
+	// Every decision is in the audit trail, chained and sealed under a signed checkpoint. The
+	// seal is among the last things a release does after it shows as closed, so wait for the
+	// workflows themselves to finish first.
+	for _, id := range []string{"storefront-2026.11.1", "payments-2026.11.2"} {
+		_, err := c.ctl.Result(ctx, id)
+		require.NoError(t, err)
+	}
 	entries, err := trail.AuditEntries(ctx, 1, 1<<62)
 	require.NoError(t, err)
 	checkpoints, err := trail.AuditCheckpoints(ctx)
