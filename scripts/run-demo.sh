@@ -27,10 +27,37 @@ cleanup() {
 		wait "$worker_pid" 2>/dev/null || true
 	fi
 	sh examples/demo/runbook.sh stop-all >/dev/null 2>&1 || true
+	if [ -n "$prom_pid" ]; then kill "$prom_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT INT TERM
 
 sh examples/demo/runbook.sh stop-all >/dev/null 2>&1 || true
+
+# The canary example needs metrics: with Prometheus installed (make test-deps installs it), the
+# demo runs its own on loopback, scraping the canary's instances, and the worker judges on it.
+prom_pid=""
+if command -v prometheus >/dev/null 2>&1; then
+	prom_dir="$TOLLGATE_DATA_DIR/prometheus"
+	prom_addr="127.0.0.1:${TOLLGATE_DEMO_PROMETHEUS_PORT:-9095}"
+	mkdir -p "$prom_dir/data"
+	cat >"$prom_dir/prometheus.yml" <<PROM
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: demo
+    static_configs:
+      - targets: ['127.0.0.1:18600', '127.0.0.1:18601', '127.0.0.1:18610']
+PROM
+	prometheus --config.file="$prom_dir/prometheus.yml" --storage.tsdb.path="$prom_dir/data" \
+		--web.listen-address="$prom_addr" --storage.tsdb.retention.time=2h >>"$prom_dir/prometheus.log" 2>&1 &
+	prom_pid=$!
+	export TOLLGATE_PROMETHEUS_URL="http://$prom_addr"
+	echo "Prometheus for the canary example: $TOLLGATE_PROMETHEUS_URL"
+else
+	echo "Prometheus is not installed (apt-get install prometheus, or make test-deps): the canary example is skipped."
+fi
+
 echo "Starting the worker (embedded Temporal in $TOLLGATE_DATA_DIR/temporal.db); log: $log"
 bin/tollgate-worker >>"$log" 2>&1 &
 worker_pid=$!
@@ -55,6 +82,14 @@ echo
 echo "== Starting the example releases"
 tg release start -f examples/releases/storefront.yaml --id "$storefront" --as alice
 tg release start -f examples/releases/payments.yaml --id "$payments" --as erin
+canary=""
+if [ -n "$prom_pid" ]; then
+	# The stable track runs the previous version before the release, as it would in production.
+	ENVIRONMENT=staging SERVICE=search PORT_BASE=185 PORT_SUFFIX=31 INSTANCE_PORT_BASE=186 \
+		TRACK=stable REPLICAS=2 VERSION=1.0.0 LOAD_RPS=20 sh examples/demo/runbook.sh scale
+	canary="canary-2026.11.3-$run"
+	tg release start -f examples/releases/canary.yaml --id "$canary" --as alice
+fi
 
 echo
 echo "== Waiting for readiness, integrity and risk, then approving as the demo approvers"
@@ -66,6 +101,11 @@ tg approve "$storefront" --as bob --reason "change reviewed"
 tg approve "$storefront" --as carol --reason "rollback plan checked"
 tg approve "$payments" --as bob --reason "change reviewed"
 tg approve "$payments" --as dave --reason "tests green"
+if [ -n "$canary" ]; then
+	tg release wait "$canary" --phase approval --timeout 5m
+	tg approve "$canary" --as bob --reason "canary plan reviewed"
+	tg approve "$canary" --as carol --reason "analysis thresholds agreed"
+fi
 
 cat <<INFO
 
@@ -91,10 +131,15 @@ INFO
 watchers+=($!)
 (tg release watch "$storefront" 2>&1 | sed -u "s/^/[storefront] /") &
 watchers+=($!)
+if [ -n "$canary" ]; then
+	(tg release watch "$canary" 2>&1 | sed -u "s/^/[canary]     /") &
+	watchers+=($!)
+fi
 wait "${watchers[@]}" 2>/dev/null || true
 watchers=()
 
 echo
-echo "== Both example releases have ended (storefront completed, payments rolled back by itself)."
+echo "== The example releases have ended: storefront completed, payments rolled back by itself"
+if [ -n "$canary" ]; then echo "   and the canary of search 2.0.0 was judged on Prometheus metrics (see [canary] above)."; fi
 echo "   The worker keeps running for your own releases. Ctrl-C to stop."
 wait "$worker_pid"
