@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin
 WORKFLOWCHECK_VERSION := v0.6.0
 
-.PHONY: all build run test test-deps test-short lint vet workflowcheck bench histories clean
+.PHONY: all build run test test-deps  lint vet workflowcheck bench histories clean
 
 all: build
 
@@ -22,9 +22,6 @@ test: lint test-deps ## lint, then every test (unit, workflow, replay, end-to-en
 test-deps: ## servers some tests run for real: PostgreSQL and Prometheus (Debian packages)
 	bash scripts/ensure-postgres.sh
 	sh scripts/ensure-prometheus.sh
-
-test-short: ## the fast tests only (no demo processes)
-	$(GO) test -short ./...
 
 lint: vet workflowcheck
 

@@ -22,9 +22,6 @@ import (
 // TestExampleReleasesThroughTheCLI runs both example releases against the demo system the way
 // a person does: start, approve, watch; one completes, the other rolls back by itself.
 func TestExampleReleasesThroughTheCLI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the demo services; runs in the full suite")
-	}
 	c := newCluster(t)
 	root := repoRoot(t)
 	state := t.TempDir()
