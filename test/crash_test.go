@@ -51,9 +51,10 @@ func markerSpec(id string, services, envs int, stepCmd string) release.Spec {
 func TestWorkerCrashMidWaveRunsEveryStepExactlyOnce(t *testing.T) {
 	c := newCluster(t)
 	markers := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(markers, "started"), 0o755))
 	// The marker is written only when the step finishes; a step killed with its worker leaves
 	// no line, and the retry on the new worker writes it.
-	step := `sleep 0.4; echo "$IDEMPOTENCY_KEY" >> "$MARKERS/$ENVIRONMENT.$SERVICE.$STEP"`
+	step := `touch "$MARKERS/started/$ENVIRONMENT.$SERVICE.$STEP"; sleep 1; echo "$IDEMPOTENCY_KEY" >> "$MARKERS/$ENVIRONMENT.$SERVICE.$STEP"`
 	spec := signed(t, markerSpec("crash-1", 3, 2, step))
 	acts := scriptActivities(t, t.TempDir(), "MARKERS="+markers)
 	first := c.startWorker(acts)
@@ -64,14 +65,19 @@ func TestWorkerCrashMidWaveRunsEveryStepExactlyOnce(t *testing.T) {
 	_, err = c.ctl.Control(ctx, spec.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
 	require.NoError(t, err)
 
-	// Crash in the middle of the first wave: two steps done, the third running.
-	require.Eventually(t, func() bool {
+	// Crash in the middle of the first wave: two steps done and a third one running (started
+	// but not finished), so the crash interrupts it whatever the machine's load.
+	finished := func() int {
 		entries, _ := os.ReadDir(markers)
-		return len(entries) >= 2
-	}, 60*time.Second, 20*time.Millisecond)
+		return len(entries) - 1 // minus the started/ directory
+	}
+	inFlight := func() bool {
+		started, _ := os.ReadDir(filepath.Join(markers, "started"))
+		return finished() >= 2 && len(started) > finished()
+	}
+	require.Eventually(t, inFlight, 60*time.Second, 10*time.Millisecond)
 	first.Stop()
-	entriesAtCrash, _ := os.ReadDir(markers)
-	require.Less(t, len(entriesAtCrash), 3*2*2, "the crash must happen mid-release")
+	require.Less(t, finished(), 3*2*2, "the crash must happen mid-release")
 
 	c.startWorker(acts)
 	res, err := c.ctl.Result(ctx, spec.Metadata.ID)
