@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,20 @@ type Notification struct {
 	Kind      string    `json:"kind"`
 	Subject   string    `json:"subject"`
 	Body      string    `json:"body,omitempty"`
+	// Handoff is the package's summary (kind handoff) for notifiers that render it, like Slack.
+	Handoff *HandoffSummary `json:"handoff,omitempty"`
+}
+
+// HandoffSummary is the handoff package in parts: what a chat message shows of it.
+type HandoffSummary struct {
+	Title       string   `json:"title"`
+	Contact     string   `json:"contact"`
+	ReviewLink  string   `json:"reviewLink,omitempty"`
+	Contacts    []string `json:"contacts,omitempty"`
+	KnownIssues []string `json:"knownIssues,omitempty"`
+	// PackageID is the knowledge-base entry holding the full package (runbook, diagram).
+	PackageID  int64  `json:"packageId,omitempty"`
+	Escalation string `json:"escalation,omitempty"`
 }
 
 // Notifier delivers notifications. Slack and other integrations implement it; the embedded
@@ -102,7 +117,7 @@ func (a *Activities) SendHandoff(ctx context.Context, in SendHandoffInput) (Send
 		if err != nil {
 			return res, err
 		}
-		res.DiagramFormat, res.KnownIssues = format, issues
+		res.DiagramFormat, res.KnownIssues = format, len(issues)
 		if kb, ok := a.Store.(store.Knowledge); ok {
 			if res.PackageID, err = kb.AddKnowledge(ctx, store.KnowledgeEntry{Kind: store.KnowledgeHandoff, ReleaseID: id,
 				Title: "Support handoff of " + id, Body: body, HTML: svg, CreatedBy: auditSystemActorName, CreatedAt: in.At}); err != nil {
@@ -110,6 +125,7 @@ func (a *Activities) SendHandoff(ctx context.Context, in SendHandoffInput) (Send
 			}
 		}
 		n.Subject, n.Body = "Release "+id+" handed over to "+in.Spec.Handoff.Contact+": please acknowledge (tollgate ack "+id+")", body
+		n.Handoff = handoffSummary(in, issues, res.PackageID)
 	}
 	notifier := a.Notifier
 	if notifier == nil {
@@ -117,13 +133,24 @@ func (a *Activities) SendHandoff(ctx context.Context, in SendHandoffInput) (Send
 		return res, nil
 	}
 	if err := notifier.Notify(ctx, n); err != nil {
-		return res, fmt.Errorf("handoff of release %q to %s: %w", id, channel, err)
+		return res, notifyError(fmt.Sprintf("handoff of release %q to %s", id, channel), err)
 	}
 	return res, nil
 }
 
+// notifyError names the handoff and keeps a notifier's classification: Temporal reads only the
+// outermost error, so a wrapped non-retryable or throttled error would be retried as plain.
+func notifyError(what string, err error) error {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return temporal.NewApplicationErrorWithOptions(what+": "+err.Error(), appErr.Type(), temporal.ApplicationErrorOptions{
+		NonRetryable: appErr.NonRetryable(), NextRetryDelay: appErr.NextRetryDelay()})
+}
+
 // handoffPackage builds the package's Markdown and, when Graphviz is present, the SVG diagram.
-func (a *Activities) handoffPackage(ctx context.Context, in SendHandoffInput) (body, svg, format string, issues int, err error) {
+func (a *Activities) handoffPackage(ctx context.Context, in SendHandoffInput) (body, svg, format string, issues []string, err error) {
 	s := in.Spec
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Support handoff: %s (%s)\n\n", s.Metadata.Title, s.Metadata.ID)
@@ -142,25 +169,26 @@ func (a *Activities) handoffPackage(ctx context.Context, in SendHandoffInput) (b
 		for _, f := range filters {
 			entries, err := kb.ListKnowledge(ctx, f)
 			if err != nil {
-				return "", "", "", 0, fmt.Errorf("handoff of release %q: known issues: %w", s.Metadata.ID, err)
+				return "", "", "", nil, fmt.Errorf("handoff of release %q: known issues: %w", s.Metadata.ID, err)
 			}
 			for _, e := range entries {
 				if seen[e.ID] {
 					continue
 				}
 				seen[e.ID] = true
-				issues++
-				fmt.Fprintf(&b, "- #%d %s%s%s\n", e.ID, e.Title, prefixed(" (service ", e.Service, ")"), prefixed(": workaround: ", e.Workaround, ""))
+				line := fmt.Sprintf("#%d %s%s%s", e.ID, e.Title, prefixed(" (service ", e.Service, ")"), prefixed(": workaround: ", e.Workaround, ""))
+				issues = append(issues, line)
+				b.WriteString("- " + line + "\n")
 			}
 		}
 	}
-	if issues == 0 {
+	if len(issues) == 0 {
 		b.WriteString("None open.\n")
 	}
 	diagram := docs.Architecture(s, nil)
 	format, data, err := a.Diagrams.Render(ctx, diagram)
 	if err != nil {
-		return "", "", "", 0, temporal.NewApplicationError(err.Error(), ErrStepFailed)
+		return "", "", "", nil, temporal.NewApplicationError(err.Error(), ErrStepFailed)
 	}
 	b.WriteString("\n## Architecture\n\n")
 	if format == DiagramSVG {

@@ -9,6 +9,9 @@ type Integrations struct {
 	// (TOLLGATE_SLACK_SIGNING_SECRET) and SlackChannel (TOLLGATE_SLACK_CHANNEL, a channel ID)
 	// together turn Slack on.
 	SlackBotToken, SlackSigningSecret, SlackChannel string
+	// SlackSupportChannel receives support handoffs, their reminders and escalations
+	// (TOLLGATE_SLACK_SUPPORT_CHANNEL, a channel ID); empty means SlackChannel.
+	SlackSupportChannel string
 	// SlackAPIURL overrides https://slack.com/api/ (TOLLGATE_SLACK_API_URL; tests, proxies).
 	SlackAPIURL string
 	// PublicURL is the address people reach Tollgate's web API at (TOLLGATE_PUBLIC_URL); the
@@ -33,6 +36,7 @@ func integrationsFromEnv() Integrations {
 		SlackSigningSecret:  os.Getenv("TOLLGATE_SLACK_SIGNING_SECRET"),
 		SlackChannel:        os.Getenv("TOLLGATE_SLACK_CHANNEL"),
 		SlackAPIURL:         os.Getenv("TOLLGATE_SLACK_API_URL"),
+		SlackSupportChannel: os.Getenv("TOLLGATE_SLACK_SUPPORT_CHANNEL"),
 		PublicURL:           os.Getenv("TOLLGATE_PUBLIC_URL"),
 		GitHubToken:         os.Getenv("TOLLGATE_GITHUB_TOKEN"),
 		GitHubRepo:          os.Getenv("TOLLGATE_GITHUB_REPO"),

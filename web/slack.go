@@ -152,6 +152,11 @@ func (s *Slack) blockAction(ctx context.Context, cb slackapi.InteractionCallback
 		s.apply(ctx, cb.User.ID, cb.ResponseURL, releaseID, workflows.UpdateApprove, "approved in Slack")
 	case tgslack.ActionResume:
 		s.apply(ctx, cb.User.ID, cb.ResponseURL, releaseID, workflows.UpdateResume, "resumed in Slack")
+	case tgslack.ActionAcknowledgeHandoff:
+		// The workflow's validator checks the clicker is in the support group.
+		if actor, ok := s.apply(ctx, cb.User.ID, cb.ResponseURL, releaseID, workflows.UpdateAcknowledgeHandoff, "acknowledged in Slack"); ok {
+			s.markAcknowledged(ctx, cb, releaseID, actor)
+		}
 	case tgslack.ActionDetails:
 		st, err := s.o.Control.Status(ctx, releaseID)
 		s.respond(ctx, cb.ResponseURL, statusText(releaseID, st, err))
@@ -184,8 +189,8 @@ func (s *Slack) reasonSubmitted(ctx context.Context, cb slackapi.InteractionCall
 }
 
 // apply resolves the clicker and sends the update; the workflow's validator decides, and its
-// refusal goes back to the clicker alone.
-func (s *Slack) apply(ctx context.Context, userID, responseURL, releaseID, update, reason string) {
+// refusal goes back to the clicker alone. It returns the actor and whether the update was taken.
+func (s *Slack) apply(ctx context.Context, userID, responseURL, releaseID, update, reason string) (string, bool) {
 	actor, err := s.identity(ctx, userID)
 	if err == nil {
 		_, err = s.o.Control.Control(ctx, releaseID, update, workflows.Request{Actor: actor, Reason: reason})
@@ -193,11 +198,45 @@ func (s *Slack) apply(ctx context.Context, userID, responseURL, releaseID, updat
 	if err != nil {
 		s.o.Logger.Info("slack control refused", "release", releaseID, "update", update, "user", userID, "error", err)
 		s.respond(ctx, responseURL, "Refused: "+err.Error())
-		return
+		return "", false
 	}
 	s.o.Logger.Info("slack control applied", "release", releaseID, "update", update, "actor", actor)
-	if update != workflows.UpdateApprove { // an approval shows in the updated approval message
+	// Approvals and acknowledgements show in their updated messages; the rest are answered.
+	if update != workflows.UpdateApprove && update != workflows.UpdateAcknowledgeHandoff {
 		s.respond(ctx, responseURL, fmt.Sprintf("%s: %s accepted", releaseID, update))
+	}
+	return actor, true
+}
+
+// markAcknowledged turns the clicked handoff message into "acknowledged by X at T", with the
+// workflow's record of who and when when it can be read. The message is the one clicked, or
+// else the one carrying the handoff key in the clicked channel.
+func (s *Slack) markAcknowledged(ctx context.Context, cb slackapi.InteractionCallback, releaseID, actor string) {
+	by, at := actor, s.o.Now()
+	if st, err := s.o.Control.Status(ctx, releaseID); err == nil && st.Handoff != nil && st.Handoff.Acknowledged != nil {
+		by, at = st.Handoff.Acknowledged.Actor, st.Handoff.Acknowledged.Time
+	}
+	channel, ts := cb.Channel.ID, cb.Container.MessageTs
+	if ts == "" {
+		ts = cb.Message.Timestamp
+	}
+	var err error
+	if ts == "" {
+		ts, err = s.o.Slack.Find(ctx, channel, tgslack.HandoffKey(releaseID))
+	}
+	if err == nil && ts == "" {
+		err = errors.New("handoff message not found")
+	}
+	if err == nil {
+		var msg tgslack.Message
+		if msg, err = tgslack.HandoffAcknowledged(releaseID, cb.Message.Blocks.BlockSet, by, at); err == nil {
+			err = s.o.Slack.Update(ctx, channel, ts, msg)
+		}
+	}
+	if err != nil {
+		// The acknowledgement stands; only its display is stale.
+		s.o.Logger.Warn("slack handoff message not updated", "release", releaseID, "channel", channel, "error", err)
+		s.respond(ctx, cb.ResponseURL, fmt.Sprintf("%s: handoff acknowledged by %s", releaseID, by))
 	}
 }
 

@@ -15,13 +15,20 @@ import (
 )
 
 // wireSlack gives the activities a Slack client when Slack is configured; releases started
-// afterwards record that at intake and keep their messages current.
+// afterwards record that at intake and keep their messages current. Support handoffs go to the
+// support channel through the Slack notifier, which still hands them to the notifier wired
+// before (the event log). Handoffs need no intake record: the notifier runs inside SendHandoff.
 func wireSlack(acts *activities.Activities, cfg config.Integrations) *tgslack.Client {
 	if !cfg.Slack() {
 		return nil
 	}
 	c := tgslack.New(tgslack.Options{Token: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL})
 	acts.Slack = activities.SlackConfig{Messenger: c, Channel: cfg.SlackChannel, DetailsBaseURL: strings.TrimSuffix(cfg.PublicURL, "/")}
+	support := cfg.SlackSupportChannel
+	if support == "" {
+		support = cfg.SlackChannel
+	}
+	acts.Notifier = &activities.SlackNotifier{Messenger: c, Channel: support, Next: acts.Notifier}
 	return c
 }
 
