@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -49,6 +50,33 @@ func startEmbedded(t *testing.T, dir string, port int, fake *deploy.Fake) *embed
 	return &embedded{srv: srv, client: c, worker: w, store: st, ctl: &control.Client{Temporal: c}}
 }
 
+// freePortRange finds n consecutive free loopback ports and returns the first.
+func freePortRange(t *testing.T, n int) int {
+	for range 50 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		base := l.Addr().(*net.TCPAddr).Port
+		require.NoError(t, l.Close())
+		if base+n > 65535 {
+			continue
+		}
+		free := true
+		for p := base; p < base+n && free; p++ {
+			c, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+			if err != nil {
+				free = false
+				continue
+			}
+			c.Close()
+		}
+		if free {
+			return base
+		}
+	}
+	t.Fatal("no range of free ports")
+	return 0
+}
+
 func (e *embedded) stop() {
 	e.worker.Stop()
 	e.client.Close()
@@ -61,16 +89,13 @@ func (e *embedded) stop() {
 // the release: its state lived in the SQLite file, not in the process.
 func TestEmbeddedServerRestartResumesRelease(t *testing.T) {
 	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
+	port := freePortRange(t, 8) // the frontend and the seven internal ports after it
 	fake := deploy.NewFake()
 	ctx := context.Background()
 
 	first := startEmbedded(t, dir, port, fake)
 	spec := signed(t, markerSpec("restart-1", 2, 1, "true"))
-	_, err = first.ctl.Start(ctx, &spec, "alice")
+	_, err := first.ctl.Start(ctx, &spec, "alice")
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		st, err := first.ctl.Status(ctx, spec.Metadata.ID)

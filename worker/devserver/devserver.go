@@ -125,10 +125,21 @@ func (s *Server) Stop() error {
 }
 
 func serverConfig(cfg Config, dbPath string) (*config.Config, error) {
-	ports, err := freePorts(cfg.IP, 8)
+	// The services' ports follow the frontend's. Membership is recorded in the database, so a
+	// restart on the same data directory must find its peers at the same addresses: with new
+	// random ports it would wait for the dead ones until the join deadline and give up.
+	ports := make([]int, 8)
+	for i := 1; i < len(ports); i++ {
+		ports[i] = cfg.FrontendPort + i
+		if err := portFree(cfg.IP, ports[i]); err != nil {
+			return nil, fmt.Errorf("embedded temporal: internal port (frontend port + %d): %w (set TOLLGATE_TEMPORAL_PORT)", i, err)
+		}
+	}
+	metricsPort, err := freePorts(cfg.IP, 1)
 	if err != nil {
 		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
+	ports[0] = metricsPort[0]
 	frontend := net.JoinHostPort(cfg.IP, strconv.Itoa(cfg.FrontendPort))
 	service := func(grpc, membership int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: grpc, MembershipPort: membership, BindOnIP: cfg.IP}}
