@@ -55,6 +55,10 @@ type Spec struct {
 	// PostDeploy and Commits drive the health watch, the review's DORA figures (spec_postdeploy.go).
 	PostDeploy *PostDeploy `yaml:"postDeploy,omitempty" json:"postDeploy,omitempty"`
 	Commits    []Commit    `yaml:"commits,omitempty" json:"commits,omitempty"`
+	// Source is the release's change in source control (spec_source.go); ChangeControl makes
+	// the Jira change request authoritative (spec_changecontrol.go).
+	Source        *Source        `yaml:"source,omitempty" json:"source,omitempty"`
+	ChangeControl *ChangeControl `yaml:"changeControl,omitempty" json:"changeControl,omitempty"`
 }
 
 // Metadata identifies a release and its release manager.

@@ -124,6 +124,18 @@ func (c *Client) Transition(ctx context.Context, key, phase string) (bool, error
 		Err: fmt.Errorf("transition %q (phase %s) not offered from the issue's status", step.Transition, phase)}
 }
 
+// Status implements Tracker.
+func (c *Client) Status(ctx context.Context, key string) (string, error) {
+	issue, resp, err := c.api.Issue.GetWithContext(ctx, key, &jiraapi.GetQueryOptions{Fields: "status"})
+	if err != nil {
+		return "", wrap("status of "+key, resp, err)
+	}
+	if issue.Fields == nil || issue.Fields.Status == nil {
+		return "", &Error{Op: "status of " + key, Err: errors.New("the answer carries no status field")}
+	}
+	return issue.Fields.Status.Name, nil
+}
+
 // Comment implements Tracker.
 func (c *Client) Comment(ctx context.Context, key, body string) error {
 	_, resp, err := c.api.Issue.AddCommentWithContext(ctx, key, &jiraapi.Comment{Body: body})

@@ -77,6 +77,19 @@ func (f *Fake) AddIssue(is FakeIssue) {
 	f.issues = append(f.issues, &c)
 }
 
+// SetStatus moves an issue the way a person does in Jira's own screens (a CAB approving or
+// rejecting a change request); false when there is no such issue.
+func (f *Fake) SetStatus(key, status string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is := f.find(key)
+	if is == nil {
+		return false
+	}
+	is.Status, is.History = status, append(is.History, status)
+	return true
+}
+
 // Issues returns copies of the issues, oldest first.
 func (f *Fake) Issues() []FakeIssue {
 	f.mu.Lock()

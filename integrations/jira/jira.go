@@ -70,6 +70,8 @@ type Tracker interface {
 	FindChange(ctx context.Context, releaseID string) (string, error)
 	// Transition moves the issue to the phase's status; false when the phase has no step.
 	Transition(ctx context.Context, key, phase string) (bool, error)
+	// Status returns the name of the issue's current status.
+	Status(ctx context.Context, key string) (string, error)
 	// Comment adds a comment to the issue.
 	Comment(ctx context.Context, key, body string) error
 	// SearchIncidents runs jql on the incident search of the configured flavour.
