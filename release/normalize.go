@@ -19,6 +19,17 @@ func (s *Spec) Normalize() {
 	if s.Approval.Timeout == 0 {
 		s.Approval.Timeout = Duration(DefaultApprovalTimeout)
 	}
+	if s.ChangeControl != nil {
+		// A copy: the caller's spec (and its digest) must not change under it.
+		cc := *s.ChangeControl
+		s.ChangeControl = &cc
+		if cc.PollEvery == 0 {
+			cc.PollEvery = Duration(DefaultChangeControlPoll)
+		}
+		if cc.Timeout == 0 {
+			cc.Timeout = Duration(DefaultChangeControlTimeout)
+		}
+	}
 	if s.Deployment.MaxParallel == 0 {
 		s.Deployment.MaxParallel = DefaultMaxParallel
 	}

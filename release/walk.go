@@ -82,6 +82,10 @@ func (w *schemaWalker) walk(n *yaml.Node, t reflect.Type, path string) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		return // an empty value decodes to the zero value; Validate says if that is wrong
 	}
+	// Optional blocks (mitigation, postDeploy, strategy…) are pointers: check what they point to.
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	key := visitKey{n, t}
 	if w.visited[key] {
 		return
