@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -9,9 +10,12 @@ import (
 
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/config"
+	"github.com/tollgate-dev/tollgate/control"
 	"github.com/tollgate-dev/tollgate/governance"
 	tgslack "github.com/tollgate-dev/tollgate/integrations/slack"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/web"
+	"github.com/tollgate-dev/tollgate/workflows"
 )
 
 // wireSlack gives the activities a Slack client when Slack is configured; releases started
@@ -33,7 +37,8 @@ func wireSlack(acts *activities.Activities, cfg config.Integrations) *tgslack.Cl
 }
 
 // withIntegrations serves the Slack and GitHub endpoints beside the JSON API when configured.
-func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, slackClient *tgslack.Client, logger *slog.Logger) (http.Handler, error) {
+func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, blocked func(context.Context) ([]web.BlockedRelease, error),
+	slackClient *tgslack.Client, logger *slog.Logger) (http.Handler, error) {
 	ic := cfg.Integrations
 	if slackClient == nil && ic.GitHubWebhookSecret == "" {
 		return api, nil
@@ -56,8 +61,34 @@ func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, s
 		}).Mount(mux)
 	}
 	if ic.GitHubWebhookSecret != "" {
-		web.NewGitHub(web.GitHubOptions{Secret: ic.GitHubWebhookSecret, Logger: logger}).Mount(mux)
+		onEvent := web.RecheckOnChecks(web.RecheckOptions{Blocked: blocked, Control: ctl, Logger: logger})
+		web.NewGitHub(web.GitHubOptions{Secret: ic.GitHubWebhookSecret, OnEvent: onEvent, Logger: logger}).Mount(mux)
 	}
 	logger.Info("integrations", "configured", ic.String())
 	return mux, nil
+}
+
+// blockedBySource lists the releases a readiness gate holds whose spec names a source head, for
+// the GitHub webhook's rechecks: visibility says which are blocked, the store has their specs.
+func blockedBySource(ctl *control.Client, st store.Store) func(context.Context) ([]web.BlockedRelease, error) {
+	return func(ctx context.Context) ([]web.BlockedRelease, error) {
+		running, err := ctl.List(ctx, 500)
+		if err != nil {
+			return nil, err
+		}
+		var out []web.BlockedRelease
+		for _, s := range running {
+			if s.Phase != string(workflows.PhaseReadinessBlocked) {
+				continue
+			}
+			rec, err := st.GetRelease(ctx, s.ReleaseID)
+			if err != nil {
+				return nil, fmt.Errorf("release %q: %w", s.ReleaseID, err)
+			}
+			if src := rec.Spec.Source; src != nil && src.Head != "" {
+				out = append(out, web.BlockedRelease{ID: s.ReleaseID, Head: src.Head})
+			}
+		}
+		return out, nil
+	}
 }
