@@ -41,7 +41,8 @@ func GitHubMarker(releaseID, environment string) string {
 }
 
 // GitHubDeployment creates or finds the release's deployment to an environment (exactly one per
-// release and environment) and sets its state.
+// release and environment) and sets its state, unless the deployment's latest status already
+// is that state with that description (exactly one status per step across lost answers).
 func (a *Activities) GitHubDeployment(ctx context.Context, in GitHubDeploymentInput) (GitHubDeploymentResult, error) {
 	gh := a.GitHub.Deployer
 	if gh == nil {
@@ -55,7 +56,8 @@ func (a *Activities) GitHubDeployment(ctx context.Context, in GitHubDeploymentIn
 			return GitHubDeploymentResult{}, githubError(err)
 		}
 	}
-	if id == 0 {
+	created := id == 0
+	if created {
 		id, err = gh.CreateDeployment(ctx, github.DeploymentRequest{Ref: in.Ref, Environment: in.Environment,
 			ReleaseID: in.ReleaseID, Marker: marker, Description: in.Description})
 		if err != nil {
@@ -63,12 +65,33 @@ func (a *Activities) GitHubDeployment(ctx context.Context, in GitHubDeploymentIn
 		}
 		a.logger().InfoContext(ctx, "github deployment created", "marker", marker, "id", id)
 	}
-	if in.State != "" {
-		if err := gh.CreateDeploymentStatus(ctx, id, in.State, in.Description); err != nil {
+	if in.State == "" {
+		return GitHubDeploymentResult{ID: id}, nil
+	}
+	if !created { // a deployment made just now has no status to repeat
+		set, err := statusSet(ctx, gh, id, in.State, in.Description)
+		if err != nil {
 			return GitHubDeploymentResult{ID: id}, githubError(err)
 		}
+		if set {
+			return GitHubDeploymentResult{ID: id}, nil
+		}
+	}
+	if err := gh.CreateDeploymentStatus(ctx, id, in.State, in.Description); err != nil {
+		return GitHubDeploymentResult{ID: id}, githubError(err)
 	}
 	return GitHubDeploymentResult{ID: id}, nil
+}
+
+// statusSet reports whether the deployment's latest status already is state with description:
+// the retry of a status whose answer was lost checks before it acts. Only the latest counts, so
+// a state the release legitimately returns to later is still recorded.
+func statusSet(ctx context.Context, gh github.Deployer, id int64, state github.State, description string) (bool, error) {
+	sts, err := gh.ListDeploymentStatuses(ctx, id)
+	if err != nil || len(sts) == 0 {
+		return false, err
+	}
+	return sts[0].State == state && sts[0].Description == github.StatusDescription(description), nil
 }
 
 // githubError classifies at the boundary like slackError.

@@ -108,8 +108,28 @@ func peak(s *calendar.Schedule, spec release.Spec, now time.Time) *bool {
 	return &any
 }
 
-// history summarises past releases of the spec's services from the store.
+// history summarises past releases of the spec's services from the store, and counts their
+// incidents in Jira when it is configured (serviceIncidents).
 func (a *Activities) history(ctx context.Context, spec release.Spec, now time.Time) ([]risk.History, error) {
+	out, err := a.storeHistory(ctx, spec, now)
+	if err != nil || a.Jira.Tracker == nil {
+		return out, err
+	}
+	if out == nil { // no store: a service without releases, but with its incidents
+		for _, svc := range spec.Services {
+			out = append(out, risk.History{Service: svc.Name})
+		}
+	}
+	for i := range out {
+		if err := a.serviceIncidents(ctx, &out[i], now); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// storeHistory summarises past releases of the spec's services from the store.
+func (a *Activities) storeHistory(ctx context.Context, spec release.Spec, now time.Time) ([]risk.History, error) {
 	if a.Store == nil {
 		return nil, nil
 	}

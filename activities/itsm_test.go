@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,9 +65,48 @@ func TestJiraChangeRequestExactlyOnceAcrossLostAnswers(t *testing.T) {
 	require.Len(t, fake.Issues(), 1)
 	assert.Equal(t, "CHG-1", res.Key)
 	require.NoError(t, a.JiraTransition(ctx, JiraTransitionInput{Key: res.Key, Phase: "approval"}))
-	require.NoError(t, a.JiraComment(ctx, JiraCommentInput{Key: res.Key, Body: "approved"}))
+	require.NoError(t, a.JiraComment(ctx, JiraCommentInput{Key: res.Key, Body: "approved", Marker: "r1/comment-1"}))
 	assert.Equal(t, "Awaiting Approval", fake.Issues()[0].Status)
-	assert.Equal(t, []string{"approved"}, fake.Issues()[0].Comments)
+	assert.Equal(t, []string{"approved\n\n" + jira.CommentRef("r1/comment-1")}, fake.Issues()[0].Comments)
+}
+
+func TestJiraCommentExactlyOnceAcrossLostAnswers(t *testing.T) {
+	a, fake := jiraActivities(t)
+	ctx := context.Background()
+	res, err := a.JiraChangeRequest(ctx, JiraChangeRequestInput{Change: jira.ChangeRequest{ReleaseID: "r1", Summary: "Release r1"}})
+	require.NoError(t, err)
+	in := JiraCommentInput{Key: res.Key, Body: "Wave production completed", Marker: "r1/comment-2"}
+	// The look-up answers; the add takes effect, then its answer is lost.
+	fake.Faults.Push(faults.Fault{}, faults.Fault{Status: http.StatusBadGateway, AfterCommit: true})
+	require.Error(t, a.JiraComment(ctx, in), "the answer was lost")
+	require.NoError(t, a.JiraComment(ctx, in)) // Temporal's retry
+	require.NoError(t, a.JiraComment(ctx, JiraCommentInput{Key: res.Key, Body: "Wave production completed", Marker: "r1/comment-3"}))
+	assert.Equal(t, []string{
+		"Wave production completed\n\n" + jira.CommentRef("r1/comment-2"),
+		"Wave production completed\n\n" + jira.CommentRef("r1/comment-3"),
+	}, fake.Issues()[0].Comments, "one comment per marker: the retry added nothing, a new step the same text again")
+}
+
+func TestGitHubStatusExactlyOnceAcrossLostAnswers(t *testing.T) {
+	a, fake := githubActivities(t)
+	ctx := context.Background()
+	res, err := a.GitHubDeployment(ctx, GitHubDeploymentInput{ReleaseID: "r1", Environment: "prod", Ref: "abc", State: github.StateInProgress, Description: "wave production running"})
+	require.NoError(t, err)
+	in := GitHubDeploymentInput{ReleaseID: "r1", Environment: "prod", ID: res.ID, State: github.StateSuccess, Description: "wave production completed"}
+	// The status list answers; the status POST takes effect, then its answer is lost.
+	fake.Faults.Push(faults.Fault{}, faults.Fault{Status: http.StatusBadGateway, AfterCommit: true})
+	_, err = a.GitHubDeployment(ctx, in)
+	require.Error(t, err, "the answer was lost")
+	_, err = a.GitHubDeployment(ctx, in) // Temporal's retry
+	require.NoError(t, err)
+	assert.Equal(t, []github.State{github.StateInProgress, github.StateSuccess}, fake.Deployments()[0].Statuses, "no second success")
+
+	in.State, in.Description = github.StateInactive, "rolled back: "+strings.Repeat("x", 200)
+	for range 2 { // a long description is cut before it is sent, and the cut one is recognised
+		_, err = a.GitHubDeployment(ctx, in)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, []github.State{github.StateInProgress, github.StateSuccess, github.StateInactive}, fake.Deployments()[0].Statuses)
 }
 
 func TestITSMErrorsClassifiedAtTheBoundary(t *testing.T) {
@@ -91,10 +131,10 @@ func TestITSMErrorsClassifiedAtTheBoundary(t *testing.T) {
 			return err
 		}, gfake.Faults.Push, faults.Fault{Status: http.StatusTooManyRequests, RetryAfter: 3 * time.Second}, ErrRateLimited, false, 3 * time.Second},
 		{"jira unknown issue is refused", func() error {
-			return ja.JiraComment(ctx, JiraCommentInput{Key: "CHG-404", Body: "x"})
+			return ja.JiraComment(ctx, JiraCommentInput{Key: "CHG-404", Body: "x", Marker: "r/comment-1"})
 		}, jfake.Faults.Push, faults.Fault{}, ErrJiraRefused, true, 0},
 		{"jira 429 waits Retry-After", func() error {
-			return ja.JiraComment(ctx, JiraCommentInput{Key: "CHG-1", Body: "x"})
+			return ja.JiraComment(ctx, JiraCommentInput{Key: "CHG-1", Body: "x", Marker: "r/comment-1"})
 		}, jfake.Faults.Push, faults.Fault{Status: http.StatusTooManyRequests, RetryAfter: 4 * time.Second}, ErrRateLimited, false, 4 * time.Second},
 	}
 	for _, tt := range tests {

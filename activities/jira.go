@@ -66,18 +66,22 @@ func (a *Activities) JiraTransition(ctx context.Context, in JiraTransitionInput)
 	return nil
 }
 
-// JiraCommentInput is a comment for a change request.
+// JiraCommentInput is a comment for a change request. Marker is deterministic, given by the
+// workflow per comment ("<release>/comment-<n>"); empty in activities scheduled before markers
+// existed, which then add the comment unchecked.
 type JiraCommentInput struct {
-	Key  string `json:"key"`
-	Body string `json:"body"`
+	Key    string `json:"key"`
+	Body   string `json:"body"`
+	Marker string `json:"marker,omitempty"`
 }
 
-// JiraComment adds a comment to the change request.
+// JiraComment adds a comment to the change request once: the marker travels in the comment's
+// footer, and a retry after a lost answer finds it and adds nothing.
 func (a *Activities) JiraComment(ctx context.Context, in JiraCommentInput) error {
 	if a.Jira.Tracker == nil {
 		return temporal.NewNonRetryableApplicationError("jira is not configured on this worker", ErrJiraRefused, nil)
 	}
-	if err := a.Jira.Tracker.Comment(ctx, in.Key, in.Body); err != nil {
+	if err := a.Jira.Tracker.Comment(ctx, in.Key, in.Marker, in.Body); err != nil {
 		return jiraError(err)
 	}
 	return nil

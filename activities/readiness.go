@@ -41,7 +41,7 @@ type CollectEvidenceResult struct {
 // activity itself fails only when the evidence cannot be stored.
 func (a *Activities) CollectEvidence(ctx context.Context, in CollectEvidenceInput) (CollectEvidenceResult, error) {
 	col, err := Gather(ctx, GatherInput{Spec: in.Spec, BaseDir: in.BaseDir, Phase: in.Phase, At: in.At,
-		ConfigSnapshot: in.ConfigSnapshot, HTTP: a.HTTP})
+		ConfigSnapshot: in.ConfigSnapshot, HTTP: a.HTTP, GitHub: a.GitHub.Deployer})
 	if err != nil {
 		return CollectEvidenceResult{}, fmt.Errorf("collect evidence of %q: %w", in.ReleaseID, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/evidence"
+	"github.com/tollgate-dev/tollgate/integrations/github"
 	"github.com/tollgate-dev/tollgate/policy"
 	"github.com/tollgate-dev/tollgate/release"
 )
@@ -28,6 +29,9 @@ type GatherInput struct {
 	// When nil, the snapshot is taken now and verified against itself (the local CLI run).
 	ConfigSnapshot map[string]string
 	HTTP           *http.Client
+	// GitHub reads the checks of the spec's source.head; nil (not configured, or the local
+	// CLI run) fails the source checks criterion with a message saying so.
+	GitHub github.Deployer
 }
 
 // Gather collects the evidence a spec declares. It never fails as a whole: each source's
@@ -45,6 +49,7 @@ func Gather(ctx context.Context, in GatherInput) (*policy.Collected, error) {
 		g.attestations()
 		g.parity()
 		g.rollback(ctx)
+		g.sourceChecks(ctx)
 	}
 	if in.Phase != policy.PhaseReadiness {
 		d := s.PreDeploy

@@ -27,12 +27,19 @@ type FileReviewResult struct {
 func ReviewLink(id int64) string { return "kb:" + strconv.FormatInt(id, 10) }
 
 // FileReview renders the 24-hour review report (Markdown and HTML) and files it to the
-// knowledge base, linked to the release. Filing twice returns the first entry.
+// knowledge base, linked to the release. Filing twice returns the first entry. With Jira
+// configured and no incident source in the input, the release's incidents come from Jira
+// (reviewIncidents); an incident found makes the release a DORA change failure.
 func (a *Activities) FileReview(ctx context.Context, in FileReviewInput) (FileReviewResult, error) {
 	kb, ok := a.Store.(store.Knowledge)
 	if !ok {
 		return FileReviewResult{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("review of release %q: the store keeps no knowledge base", in.Review.ReleaseID), ErrStoreFailure, nil)
+	}
+	if a.Jira.Tracker != nil && in.Review.IncidentSource == "" {
+		if err := a.reviewIncidents(ctx, &in.Review); err != nil {
+			return FileReviewResult{}, err
+		}
 	}
 	r := review.Build(in.Review)
 	md, err := r.Markdown()

@@ -28,6 +28,10 @@ type Integrations struct {
 	// for Jira Cloud's search API).
 	JiraIssueType, JiraTransitions, JiraFields string
 	JiraCloud                                  bool
+	// JiraIncidentType (TOLLGATE_JIRA_INCIDENT_TYPE, default "Incident") is the issue type the
+	// incident search reads for risk and the review; incidents are linked by label
+	// (tollgate-RELEASE, tollgate-service-SERVICE).
+	JiraIncidentType string
 }
 
 func integrationsFromEnv() Integrations {
@@ -49,6 +53,7 @@ func integrationsFromEnv() Integrations {
 		JiraTransitions:     os.Getenv("TOLLGATE_JIRA_TRANSITIONS"),
 		JiraFields:          os.Getenv("TOLLGATE_JIRA_FIELDS"),
 		JiraCloud:           os.Getenv("TOLLGATE_JIRA_CLOUD") == "true",
+		JiraIncidentType:    os.Getenv("TOLLGATE_JIRA_INCIDENT_TYPE"),
 	}
 }
 

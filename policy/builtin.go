@@ -10,6 +10,7 @@ const (
 	IDCodeFreeze     = "checkpoint.code-freeze"
 	IDDocs           = "checkpoint.docs-complete"
 	IDEnvironment    = "checkpoint.environment-stable"
+	IDSourceChecks   = "checkpoint.source-checks"
 	IDParity         = "parity.staging-canary"
 	IDBackup         = "rollback.backup-valid"
 	IDConfigSnapshot = "rollback.config-snapshot"
@@ -43,6 +44,12 @@ func DocsCriterion(owner string) Criterion {
 // EnvironmentCriterion: the target environment's health probe was healthy for the window.
 func EnvironmentCriterion(owner string) Criterion {
 	return builtin(IDEnvironment, owner, "Target environment healthy by its probe for the whole window", "evidence.checkpoints.environment.stable && evidence.checkpoints.environment.reason == \"\"")
+}
+
+// SourceChecksCriterion: every check run and commit status on the release's head commit passed
+// and every required one was reported.
+func SourceChecksCriterion(owner string) Criterion {
+	return builtin(IDSourceChecks, owner, "Every check run and commit status on the release's head commit passed, the required ones included", "evidence.source.all_passed && size(evidence.source.failed) == 0 && size(evidence.source.missing) == 0")
 }
 
 // ParityCriterion: staging and canary passed identical test conditions.

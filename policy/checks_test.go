@@ -168,7 +168,7 @@ func TestComplianceCatalog(t *testing.T) {
 func TestBuiltinsCompile(t *testing.T) {
 	crits := []Criterion{CodeFreezeCriterion("rel"), DocsCriterion("docs"), EnvironmentCriterion("sre"), ParityCriterion("qa"),
 		E2ECriterion("qa"), LoadCriterion("perf", 250, 0.001), LoadCriterion("perf", 0, 0), PentestCriterion("sec"), DRCriterion("sre"),
-		MigrationCriterion("dba"), AccessibilityCriterion("design"), LocalizationCriterion("l10n")}
+		MigrationCriterion("dba"), AccessibilityCriterion("design"), LocalizationCriterion("l10n"), SourceChecksCriterion("platform")}
 	crits = append(crits, RollbackCriteria("sre", true, true, true)...)
 	for _, c := range crits {
 		assert.Empty(t, Check(c), c.String())

@@ -23,6 +23,8 @@ type Evidence struct {
 	Rollback      RollbackEvidence              `json:"rollback"`
 	DR            DrillEvidence                 `json:"dr"`
 	Migration     MigrationEvidence             `json:"migration"`
+	// Source is the checks on the release's head commit in GitHub (source.go).
+	Source SourceEvidence `json:"source"`
 	// Attestations are signed-off compliance documents by control ID.
 	Attestations map[string]Attestation `json:"attestations"`
 }
@@ -82,6 +84,8 @@ const (
 	SourceDR            = "dr"
 	SourceMigration     = "migration"
 	SourceAttestations  = "attestations"
+	// SourceSCM is the check runs and commit statuses of the spec's source.head.
+	SourceSCM = "source"
 )
 
 // Phase is the release phase whose collection produces a source.
@@ -97,7 +101,7 @@ const (
 var sourcePhase = map[string]Phase{
 	SourceCI: PhaseReadiness, SourceSecurity: PhaseReadiness, SourceCodeFreeze: PhaseReadiness,
 	SourceDocs: PhaseReadiness, SourceEnvironment: PhaseReadiness, SourceParity: PhaseReadiness,
-	SourceRollback: PhaseReadiness, SourceAttestations: PhaseReadiness,
+	SourceRollback: PhaseReadiness, SourceAttestations: PhaseReadiness, SourceSCM: PhaseReadiness,
 	SourceE2E: PhasePreDeploy, SourcePerf: PhasePreDeploy, SourcePentest: PhasePreDeploy,
 	SourceAccessibility: PhasePreDeploy, SourceLocalization: PhasePreDeploy, SourceDR: PhasePreDeploy,
 	SourceMigration: PhasePreDeploy,

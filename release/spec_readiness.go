@@ -200,8 +200,8 @@ func (c CriterionSpec) Policy() policy.Criterion {
 
 // ReadinessCriteria assembles every criterion the release is judged on: those of the policy
 // file (already loaded by the caller, who does the I/O), those declared in the spec, the
-// checkpoints, the compliance controls that apply to the declared data categories, parity,
-// the rollback prerequisites and the pre-deploy validations.
+// checkpoints, the source's checks, the compliance controls that apply to the declared data
+// categories, parity, the rollback prerequisites and the pre-deploy validations.
 func (s *Spec) ReadinessCriteria(fromPolicyFile []policy.Criterion, catalog policy.Catalog) []policy.Criterion {
 	r := s.Readiness
 	out := slices.Clone(fromPolicyFile)
@@ -216,6 +216,9 @@ func (s *Spec) ReadinessCriteria(fromPolicyFile []policy.Criterion, catalog poli
 	}
 	if o := r.Checkpoints.Environment.Owner; o != "" {
 		out = append(out, policy.EnvironmentCriterion(o))
+	}
+	if src := s.Source; src != nil && src.Checks.Owner != "" {
+		out = append(out, policy.SourceChecksCriterion(src.Checks.Owner))
 	}
 	for _, ctl := range catalog.Applicable(r.DataCategories) {
 		out = append(out, ctl.Criterion())

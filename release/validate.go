@@ -37,6 +37,7 @@ func Validate(s *Spec) error {
 	v.governance()
 	v.escalation()
 	v.postDeploy()
+	v.source()
 	v.changeControl()
 	return v.list.err()
 }

@@ -7,7 +7,9 @@
 package review
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -82,6 +84,9 @@ type Input struct {
 	// IncidentSource names where incidents come from; empty means none is configured.
 	IncidentSource string     `json:"incidentSource,omitempty"`
 	Incidents      []Incident `json:"incidents,omitempty"`
+	// IncidentError is why the incident source could not be searched; the report says so
+	// instead of claiming there were no incidents.
+	IncidentError string `json:"incidentError,omitempty"`
 }
 
 // DORA are the release's own DORA figures. Nil durations are unknown, never zero.
@@ -90,9 +95,15 @@ type DORA struct {
 	LeadTime *time.Duration `json:"leadTime,omitempty"`
 	// DeploymentDuration runs from the first wave's start to the last wave's end.
 	DeploymentDuration *time.Duration `json:"deploymentDuration,omitempty"`
-	// ChangeFailure is true when the release was rolled back.
+	// ChangeFailure is true when the release was rolled back or an incident is linked to it.
+	// DORA counts a deployment that caused a failure in production needing remediation, not
+	// only failed tasks: an incident that escaped the gates is such a failure.
 	ChangeFailure bool `json:"changeFailure"`
-	// RecoveryTime runs from the detected failure to the restored service, for rollbacks.
+	// ChangeFailureWhy explains ChangeFailure for people: what made it a failure, or why "no"
+	// is not certain (the incident search failed).
+	ChangeFailureWhy string `json:"changeFailureWhy,omitempty"`
+	// RecoveryTime runs from the detected failure to the restored service: for a rollback, the
+	// rollback; for incidents alone, the first opened to the last resolved, once all are.
 	RecoveryTime *time.Duration `json:"recoveryTime,omitempty"`
 }
 
@@ -114,12 +125,54 @@ func Build(in Input) Report {
 		dur := in.DeployFinished.Sub(in.DeployStarted)
 		d.DeploymentDuration = &dur
 	}
-	d.ChangeFailure = in.RolledBack
-	if in.RolledBack && !in.FailureDetected.IsZero() && !in.Restored.IsZero() {
+	d.ChangeFailure = in.RolledBack || len(in.Incidents) > 0
+	d.ChangeFailureWhy = changeFailureWhy(in)
+	switch {
+	case in.RolledBack && !in.FailureDetected.IsZero() && !in.Restored.IsZero():
 		rec := in.Restored.Sub(in.FailureDetected)
 		d.RecoveryTime = &rec
+	case !in.RolledBack && len(in.Incidents) > 0:
+		d.RecoveryTime = incidentRecovery(in.Incidents)
 	}
 	return r
+}
+
+// changeFailureWhy names the causes of a change failure, or the doubt about its absence.
+func changeFailureWhy(in Input) string {
+	var why []string
+	if in.RolledBack {
+		why = append(why, "rolled back")
+	}
+	if n := len(in.Incidents); n > 0 {
+		ids := make([]string, 0, n)
+		for _, inc := range in.Incidents {
+			ids = append(ids, inc.ID)
+		}
+		why = append(why, fmt.Sprintf("%d incident(s) linked: %s", n, strings.Join(ids, ", ")))
+	}
+	if len(why) == 0 && in.IncidentError != "" {
+		return "incidents unknown: the incident search failed"
+	}
+	return strings.Join(why, "; ")
+}
+
+// incidentRecovery runs from the first incident opened to the last resolved; nil (unknown)
+// while any is open.
+func incidentRecovery(incs []Incident) *time.Duration {
+	first, last := incs[0].Opened, incs[0].Resolved
+	for _, inc := range incs {
+		if inc.Resolved.IsZero() {
+			return nil
+		}
+		if inc.Opened.Before(first) {
+			first = inc.Opened
+		}
+		if inc.Resolved.After(last) {
+			last = inc.Resolved
+		}
+	}
+	rec := last.Sub(first)
+	return &rec
 }
 
 // Confirmed counts confirmed alerts.

@@ -57,8 +57,19 @@ func rolledBack() Input {
 	return in
 }
 
+// escaped is a release that deployed and stayed, but incidents linked to it were found in Jira.
+func escaped() Input {
+	in := fixedRelease()
+	in.IncidentSource = "Jira, label tollgate-shop-1"
+	in.Incidents = []Incident{
+		{ID: "INC-12", Title: "EU cards declined at checkout", Severity: "High", Opened: t0.Add(3 * time.Hour), Resolved: t0.Add(5 * time.Hour)},
+		{ID: "INC-13", Title: "cart totals off by a cent", Opened: t0.Add(4 * time.Hour), Resolved: t0.Add(4*time.Hour + 30*time.Minute)},
+	}
+	return in
+}
+
 func TestGolden(t *testing.T) {
-	for name, in := range map[string]Input{"completed": fixedRelease(), "rolled-back": rolledBack()} {
+	for name, in := range map[string]Input{"completed": fixedRelease(), "rolled-back": rolledBack(), "escaped": escaped()} {
 		r := Build(in)
 		md, err := r.Markdown()
 		require.NoError(t, err)
@@ -91,6 +102,40 @@ func TestDORA(t *testing.T) {
 	require.Nil(t, r.DORA.LeadTime, "no commit times: unknown, never zero")
 	require.True(t, r.DORA.ChangeFailure)
 	require.Equal(t, 14*time.Minute, *r.DORA.RecoveryTime)
+}
+
+func TestEscapedIncidentIsAChangeFailure(t *testing.T) {
+	r := Build(escaped())
+	require.True(t, r.DORA.ChangeFailure, "an incident linked to a deployed release is a change failure")
+	require.Equal(t, "2 incident(s) linked: INC-12, INC-13", r.DORA.ChangeFailureWhy)
+	require.Equal(t, 2*time.Hour, *r.DORA.RecoveryTime, "first opened to last resolved")
+
+	open := escaped()
+	open.Incidents[1].Resolved = time.Time{}
+	r = Build(open)
+	require.True(t, r.DORA.ChangeFailure)
+	require.Nil(t, r.DORA.RecoveryTime, "not restored while an incident is open")
+	md, err := r.Markdown()
+	require.NoError(t, err)
+	require.Contains(t, md, "| Time to restore | unknown |")
+	require.Contains(t, md, "- INC-13 cart totals off by a cent, opened 2026-03-04T13:00:00Z\n", "no severity, no empty brackets")
+}
+
+func TestFailedIncidentSearchIsReported(t *testing.T) {
+	in := fixedRelease()
+	in.IncidentSource, in.IncidentError = "Jira, label tollgate-shop-1", "jira incident search: HTTP 503: unavailable"
+	r := Build(in)
+	require.False(t, r.DORA.ChangeFailure)
+	require.Equal(t, "incidents unknown: the incident search failed", r.DORA.ChangeFailureWhy)
+	md, err := r.Markdown()
+	require.NoError(t, err)
+	html, err := r.HTML()
+	require.NoError(t, err)
+	for _, out := range []string{md, html} {
+		require.Contains(t, out, "From Jira, label tollgate-shop-1: incident search failed: jira incident search: HTTP 503: unavailable")
+		require.Contains(t, out, "no (incidents unknown: the incident search failed)")
+		require.NotContains(t, out, "No incident linked", "a failed search never claims there were none")
+	}
 }
 
 func TestSectionsSayWhatIsMissing(t *testing.T) {

@@ -38,6 +38,9 @@ type History struct {
 	Rollbacks int `json:"rollbacks"`
 	// Incidents linked to the service in the 30 days before Now.
 	Incidents int `json:"incidents"`
+	// IncidentsUnknown says why Incidents is not a count (the incident source failed); the
+	// feature is then scored as unknown. Empty when Incidents is known.
+	IncidentsUnknown string `json:"incidentsUnknown,omitempty"`
 }
 
 // Input is everything the score uses. Pointers are "unknown" when nil; an unknown input is
@@ -143,7 +146,11 @@ func history(a *Assessment, cfg Config, in Input, add func(string, float64, floa
 			rate.take(r/s.FailureRate, name, fmt.Sprintf("change failure rate %.0f%% (%d of %d)", r*100, h.Failures, h.Releases), false)
 		}
 		rollbacks.take(ratio(h.Rollbacks, s.Rollbacks), name, fmt.Sprintf("%d rollbacks", h.Rollbacks), false)
-		incidents.take(ratio(h.Incidents, s.Incidents), name, fmt.Sprintf("%d incidents in the last 30 days", h.Incidents), false)
+		if h.IncidentsUnknown != "" {
+			incidents.take(s.UnknownWeight, name, fmt.Sprintf("unknown (%s); counted at %.0f%%", h.IncidentsUnknown, s.UnknownWeight*100), true)
+		} else {
+			incidents.take(ratio(h.Incidents, s.Incidents), name, fmt.Sprintf("%d incidents in the last 30 days", h.Incidents), false)
+		}
 	}
 	for _, f := range []struct {
 		feature string

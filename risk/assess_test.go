@@ -65,6 +65,14 @@ func TestAssess(t *testing.T) {
 				assert.True(t, find(a, FeatureFailureRate).Unknown)
 				assert.EqualValues(t, 5, find(a, FeaturePeakHours).Points)
 			}},
+		{"failed incident search is unknown, not zero", Input{Graph: shop(), Changed: []string{"web"}, Size: &ChangeSize{Files: 3, Lines: 40}, InPeakHours: &no, Now: now,
+			History: []History{{Service: "web", LastSuccess: now.Add(-48 * time.Hour), Releases: 40, IncidentsUnknown: "jira search failed: HTTP 400"}}}, Low,
+			func(t *testing.T, a Assessment) {
+				inc := find(a, FeatureIncidents)
+				assert.True(t, inc.Unknown)
+				assert.EqualValues(t, 2.5, inc.Points, "counted at the unknown weight")
+				assert.Contains(t, a.Explain(), "web: unknown (jira search failed: HTTP 400); counted at 50%")
+			}},
 		{"emergency is declared, not computed", Input{Graph: shop(), Changed: []string{"web"}, Size: &ChangeSize{}, InPeakHours: &no, Emergency: true, Now: now,
 			History: []History{{Service: "web", LastSuccess: now, Releases: 40}}}, Emergency,
 			func(t *testing.T, a Assessment) {

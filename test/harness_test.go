@@ -99,11 +99,15 @@ func (c *cluster) cliRun(ctx context.Context, args ...string) (stdout, stderr st
 func (c *cluster) waitFor(id string, what string, cond func(workflows.Status) bool) workflows.Status {
 	c.t.Helper()
 	var st workflows.Status
+	var lastErr error
 	require.Eventually(c.t, func() bool {
 		var err error
 		st, err = c.ctl.Status(context.Background(), id)
+		if err != nil {
+			lastErr = err
+		}
 		return err == nil && cond(st)
-	}, 90*time.Second, 100*time.Millisecond, "release %s never reached: %s (last phase %s)", id, what, st.Phase)
+	}, 90*time.Second, 100*time.Millisecond, "release %s never reached: %s (last phase %s, last error %v)", id, what, st.Phase, lastErr)
 	return st
 }
 

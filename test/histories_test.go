@@ -18,6 +18,8 @@ import (
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/integrations/artifacts"
 	"github.com/tollgate-dev/tollgate/integrations/deploy"
+	"github.com/tollgate-dev/tollgate/integrations/github"
+	"github.com/tollgate-dev/tollgate/integrations/jira"
 	"github.com/tollgate-dev/tollgate/release"
 	"github.com/tollgate-dev/tollgate/rollout"
 	"github.com/tollgate-dev/tollgate/worker/app"
@@ -36,8 +38,10 @@ func TestRecordHistories(t *testing.T) {
 	fake.Fail(-1, errors.New("verify: wrong version answering"), func(s deploy.Step) bool {
 		return s.Env["RELEASE_ID"] == "history-rolled-back" && deploy.MatchService("svc-01", "verify", "env-1")(s)
 	})
+	ghFake, ghConfig, jiraFake, jiraConfig := recordingSaaS(t)
 	c.startWorker(&activities.Activities{Store: openStore(t), Deployer: fake, Traffic: fake, Logger: quietLogger(),
-		Audit: openAudit(t), Artifacts: artifacts.New(artifacts.Options{})})
+		Audit: openAudit(t), Artifacts: artifacts.New(artifacts.Options{}), EvidenceStore: &activities.MemEvidenceStore{},
+		GitHub: ghConfig, Jira: jiraConfig})
 	ctx := context.Background()
 
 	// completed: approval by quorum, a pause and a resume in the middle of the first wave.
@@ -86,7 +90,30 @@ func TestRecordHistories(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
 
+	// itsm: GitHub source checks and compare, then a Jira change request the CAB schedules.
+	itsm := markerSpec("history-itsm", 1, 1, "true")
+	itsm.Source = &release.Source{Base: "v1.0.0", Head: "9f2c4e1", Checks: release.SourceChecks{Owner: "quinn", Required: []string{"build"}}}
+	itsm.ChangeControl = &release.ChangeControl{WaitFor: "Scheduled", RejectOn: []string{"Rejected"}, PollEvery: release.Duration(time.Second)}
+	itsm.Normalize()
+	itsm = signed(t, itsm)
+	ghFake.SetCompare("v1.0.0", "9f2c4e1", github.FakeComparison{Files: []string{"a.go"}, Additions: 10,
+		Commits: []github.FakeCommit{{SHA: "9f2c4e1", Login: "dana-gh", Time: time.Now().Add(-time.Hour)}}})
+	ghFake.SetChecks("9f2c4e1", []github.Check{{Name: "build", Conclusion: "success"}}, nil)
+	_, err = c.ctl.Start(ctx, &itsm, "alice")
+	require.NoError(t, err)
+	c.waitFor(itsm.Metadata.ID, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	_, err = c.ctl.Control(ctx, itsm.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
+	require.NoError(t, err)
+	st := c.waitFor(itsm.Metadata.ID, "change-control", func(st workflows.Status) bool {
+		return st.ChangeControl != nil && st.ChangeControl.Key != ""
+	})
+	require.True(t, jiraFake.SetStatus(st.ChangeControl.Key, "Scheduled"))
+	res, err = c.ctl.Result(ctx, itsm.Metadata.ID)
+	require.NoError(t, err)
+	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
+
 	ids := []string{
+		itsm.Metadata.ID,
 		canary.Metadata.ID, workflows.RolloutWorkflowID(canary.Metadata.ID, 0, "env-0", "svc-00"),
 		done.Metadata.ID, workflows.WaveWorkflowID(done.Metadata.ID, 0, workflows.WaveDeploy),
 		failed.Metadata.ID, workflows.WaveWorkflowID(failed.Metadata.ID, 1, workflows.WaveRollback),
@@ -113,7 +140,24 @@ func TestRecordHistories(t *testing.T) {
 // change alters the command sequence, so new recordings sit beside the old ones instead of
 // replacing them: old files prove that releases started before the change still resume.
 // v1 (files without a shape): waves only. v2: integrity, risk, freezes, locks, audit trail.
-const historyShape = "v2"
+// v3: after the deploy (review, handoff, archive), with GitHub and Jira records on, and a
+// release with a source (checks, compare) in ITSM-driven mode.
+const historyShape = "v3"
+
+// recordingSaaS serves fake GitHub and Jira for the recordings and returns them with the
+// activities' configuration of their real clients.
+func recordingSaaS(t *testing.T) (*github.Fake, activities.GitHubConfig, *jira.Fake, activities.JiraConfig) {
+	gf := github.NewFake(e2eGitHubTok, "acme", "shop")
+	t.Cleanup(gf.Close)
+	gc, err := github.New(github.Options{Token: e2eGitHubTok, Repo: "acme/shop", BaseURL: gf.URL()})
+	require.NoError(t, err)
+	jf := jira.NewFake("tollgate", e2eJiraTok, "Open", jira.FakeChangeWorkflow...)
+	t.Cleanup(jf.Close)
+	jc, err := jira.New(jira.Options{BaseURL: jf.URL(), User: "tollgate", Token: e2eJiraTok,
+		Config: jira.Config{Project: "CHG", Transitions: jira.FakeSteps()}})
+	require.NoError(t, err)
+	return gf, activities.GitHubConfig{Deployer: gc}, jf, activities.JiraConfig{Tracker: jc}
+}
 
 func (c *cluster) historyJSON(id string) []byte {
 	it := c.client.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +34,8 @@ type saas struct {
 	github *github.Fake
 	jira   *jira.Fake
 	caller *slack.Caller
+	// acts are the worker's activities, with their store.
+	acts *activities.Activities
 }
 
 func startSaaS(t *testing.T, c *cluster) *saas {
@@ -55,6 +58,8 @@ func startSaaS(t *testing.T, c *cluster) *saas {
 	require.NoError(t, err)
 
 	acts := scriptActivities(t, t.TempDir())
+	acts.EvidenceStore = &activities.MemEvidenceStore{}
+	s.acts = acts
 	acts.Slack = activities.SlackConfig{Messenger: sc, Channel: "C1"}
 	acts.GitHub = activities.GitHubConfig{Deployer: gc}
 	acts.Jira = activities.JiraConfig{Tracker: jc}
@@ -123,14 +128,22 @@ func runApprovedInSlack(t *testing.T, id string, faultRate float64) {
 	deps := s.github.Deployments()
 	require.Len(t, deps, 2, "one deployment per environment: %v", deps)
 	for _, d := range deps {
-		assert.Equal(t, []github.State{github.StateQueued, github.StateInProgress, github.StateSuccess}, slices.Compact(d.Statuses), d.String())
+		assert.Equal(t, []github.State{github.StateQueued, github.StateInProgress, github.StateSuccess}, d.Statuses, "each status once: %s", d)
 		assert.Equal(t, "tollgate/"+id+"/"+d.Environment, d.Payload[github.PayloadMarker])
 	}
 	issues := s.jira.Issues()
 	require.Len(t, issues, 1, "one change request")
 	assert.Equal(t, []string{"Open", "Awaiting Approval", "Implementing", "Closed"}, issues[0].History)
-	assert.Contains(t, issues[0].Comments, "Approval approved by bob@example.com, carol@example.com")
-	assert.Contains(t, issues[0].Comments, "Release completed")
+	texts, refs := map[string]bool{}, map[string]int{}
+	for _, cm := range issues[0].Comments {
+		text, ref, ok := strings.Cut(cm, "\n\n"+jira.CommentRef(""))
+		require.True(t, ok, "every comment carries its marker: %q", cm)
+		texts[text] = true
+		refs[ref]++
+		assert.Equal(t, 1, refs[ref], "comment %s added twice", ref)
+	}
+	assert.True(t, texts["Approval approved by bob@example.com, carol@example.com"], "%v", issues[0].Comments)
+	assert.True(t, texts["Release completed"], "%v", issues[0].Comments)
 	if faultRate > 0 {
 		assert.Positive(t, s.slack.Faults.Injected(), "slack faults")
 		assert.Positive(t, s.github.Faults.Injected(), "github faults")

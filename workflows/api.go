@@ -68,10 +68,13 @@ const (
 	PhasePreDeploy        Phase = "pre-deploy"
 	PhaseRisk             Phase = "risk"
 	PhaseApproval         Phase = "approval"
-	PhaseDeploying        Phase = "deploying"
-	PhaseRollingBack      Phase = "rolling-back"
-	PhaseReview           Phase = "review"
-	PhaseClosed           Phase = "closed"
+	// PhaseChangeControl: approved, waiting for the Jira change request to reach the spec's
+	// changeControl.waitFor status (ITSM-driven mode, changecontrol.go).
+	PhaseChangeControl Phase = "change-control"
+	PhaseDeploying     Phase = "deploying"
+	PhaseRollingBack   Phase = "rolling-back"
+	PhaseReview        Phase = "review"
+	PhaseClosed        Phase = "closed"
 )
 
 // Outcome is how a release ended; empty while it runs.
@@ -238,6 +241,8 @@ type Status struct {
 	ReviewDue time.Time      `json:"reviewDue,omitempty"`
 	// Integrity is every artifact's checks, once the integrity phase ran.
 	Integrity *IntegrityStatus `json:"integrity,omitempty"`
+	// Source is the change between the spec's base and head, once the risk phase read it.
+	Source *SourceStatus `json:"source,omitempty"`
 	// Risk is the score, class, explanation and the approval policy it selected.
 	Risk *RiskStatus `json:"risk,omitempty"`
 	// Flagged marks releases the policy wants reviewed with extra care (emergencies).
@@ -248,6 +253,8 @@ type Status struct {
 	Exceptions []calendar.Exception `json:"exceptions,omitempty"`
 	// AuditHead is the hash of the signed audit checkpoint that covers the closed release.
 	AuditHead string `json:"auditHead,omitempty"`
+	// ChangeControl is the Jira change request's wait in ITSM-driven mode.
+	ChangeControl *ChangeControlStatus `json:"changeControl,omitempty"`
 	// Readiness is the readiness and pre-deploy gate tables, once either gate ran.
 	Readiness *ReadinessStatus `json:"readiness,omitempty"`
 	// Watch, Review, Handoff and Archive are the phases after the waves (postdeploy_api.go).

@@ -79,6 +79,9 @@ func (r *releaseRun) eligibleByName(actor string) error {
 // a rejection is taken at any time before deployment. Releases recorded before governance
 // (DefaultVersion) also took decisions during intake.
 func (r *releaseRun) requireApprovalOpen(rejecting bool) error {
+	if rejecting && r.status.Phase == PhaseChangeControl && r.status.Approval.Rejected == nil {
+		return nil // approved, but nothing deployed yet: an approver may still stop the change
+	}
 	var open bool
 	switch p := r.status.Phase; {
 	case !r.governed:

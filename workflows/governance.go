@@ -41,18 +41,22 @@ func shortActivity(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// riskGate scores the release and selects its approval policy. A configuration error
-// (unreadable directory, policies or risk model) ends the release: approving against a policy
-// nobody can read would not be governance.
+// riskGate reads the source change, scores the release and selects its approval policy. A
+// source that cannot be compared or a configuration error (unreadable directory, policies or
+// risk model) ends the release: approving against a policy nobody can read would not be
+// governance.
 func (r *releaseRun) riskGate(ctx workflow.Context) (Outcome, string, bool) {
 	if !r.governed {
 		return "", "", true
 	}
 	r.setPhase(ctx, PhaseRisk)
+	if outcome, reason, ok := r.readSource(ctx); !ok {
+		return outcome, reason, false
+	}
 	var a *activities.Activities
 	var res activities.AssessRiskResult
 	err := workflow.ExecuteActivity(shortActivity(ctx), a.AssessRisk, activities.AssessRiskInput{
-		Spec: r.spec, PlannedAt: workflow.Now(ctx),
+		Spec: r.spec, PlannedAt: workflow.Now(ctx), Size: r.changeSize(),
 	}).Get(ctx, &res)
 	if err != nil {
 		return OutcomeInvalid, "risk: " + errorMessage(err), false
@@ -91,7 +95,7 @@ func (r *releaseRun) directoryGoverned() bool {
 func (r *releaseRun) facts() governance.Facts {
 	f := governance.Facts{
 		ReleaseID: r.spec.Metadata.ID, Owner: r.spec.Metadata.Owner, Initiator: r.status.Initiator,
-		Authors: r.spec.Authors,
+		Authors: r.authors(),
 	}
 	if m := r.spec.Mitigation; m != nil {
 		f.Mitigation = &governance.Mitigation{Mitigation: m.Mitigation, RollbackPlan: m.RollbackPlan, CommunicationPlan: m.CommunicationPlan}
@@ -110,7 +114,7 @@ func (r *releaseRun) eligible(actor string) error {
 	if err := r.eligibleByName(actor); err != nil {
 		return err
 	}
-	for _, author := range r.spec.Authors {
+	for _, author := range r.authors() {
 		if strings.EqualFold(author, actor) {
 			return fmt.Errorf("%s authored a change in release %q and cannot approve it (segregation of duties)", actor, r.status.ReleaseID)
 		}

@@ -30,9 +30,13 @@ type itsm struct {
 	github, jira bool
 	queue        []itsmJob
 	busy         bool
+	// comments counts the Jira comments enqueued; the count makes each one's marker.
+	comments int
 	// jiraKey is the change request once created; deployments are the GitHub IDs by environment.
 	jiraKey     string
 	deployments map[string]int64
+	// changeErr is why the change request could not be created; ITSM-driven mode stops on it.
+	changeErr string
 }
 
 // itsmJob is one call; exactly one of its inputs is set.
@@ -79,6 +83,7 @@ func (s *itsm) run(ctx, actx workflow.Context, job itsmJob) error {
 	case job.change != nil:
 		var res activities.JiraChangeRequestResult
 		if err := workflow.ExecuteActivity(actx, a.JiraChangeRequest, *job.change).Get(ctx, &res); err != nil {
+			s.changeErr = errorMessage(err)
 			return err
 		}
 		s.jiraKey = res.Key
@@ -92,6 +97,9 @@ func (s *itsm) run(ctx, actx workflow.Context, job itsmJob) error {
 		if s.jiraKey == "" {
 			return nil
 		}
+		// The marker set at enqueue makes the comment exactly-once across lost answers. A new
+		// input field changes no command, so histories recorded without it replay as they were:
+		// no GetVersion is needed.
 		job.comment.Key = s.jiraKey
 		return workflow.ExecuteActivity(actx, a.JiraComment, *job.comment).Get(ctx, nil)
 	case job.deployment != nil:
@@ -124,7 +132,10 @@ func (r *releaseRun) itsmJira(phase, comment string) {
 		r.itsm.queue = append(r.itsm.queue, itsmJob{transition: &activities.JiraTransitionInput{Phase: phase}})
 	}
 	if comment != "" {
-		r.itsm.queue = append(r.itsm.queue, itsmJob{comment: &activities.JiraCommentInput{Body: comment}})
+		// Deterministic: comments are enqueued in the order the workflow reaches them.
+		r.itsm.comments++
+		marker := fmt.Sprintf("%s/comment-%d", r.spec.Metadata.ID, r.itsm.comments)
+		r.itsm.queue = append(r.itsm.queue, itsmJob{comment: &activities.JiraCommentInput{Body: comment, Marker: marker}})
 	}
 }
 
@@ -197,9 +208,12 @@ func (r *releaseRun) itsmClosed(ctx workflow.Context, outcome Outcome, reason st
 	r.flushITSM(ctx)
 }
 
-// deployRef is what GitHub deployments point at: the release's last commit, else the first
-// service's version.
+// deployRef is what GitHub deployments point at: the source's head, else the release's last
+// commit, else the first service's version.
 func (r *releaseRun) deployRef() string {
+	if head, ok := r.sourceRef(); ok {
+		return head
+	}
 	if n := len(r.spec.Commits); n > 0 {
 		return r.spec.Commits[n-1].SHA
 	}

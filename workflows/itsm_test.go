@@ -23,6 +23,7 @@ type itsmRecorder struct {
 	withID      int // deployment calls that carried the known ID
 	phases      []string
 	comments    []string
+	markers     []string
 }
 
 func (s *itsmRecorder) install(h *harness) {
@@ -47,6 +48,7 @@ func (s *itsmRecorder) install(h *harness) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.comments = append(s.comments, in.Body)
+		s.markers = append(s.markers, in.Marker)
 		return nil
 	})
 	h.env.OnActivity(a.GitHubDeployment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.GitHubDeploymentInput) (activities.GitHubDeploymentResult, error) {
@@ -81,6 +83,9 @@ func TestITSMRecordsFollowTheRelease(t *testing.T) {
 	assert.Contains(t, rec.comments, "Approval approved by bob, carol")
 	assert.Contains(t, rec.comments, "Wave production completed")
 	assert.Equal(t, "Release completed", rec.comments[len(rec.comments)-1])
+	for i, m := range rec.markers {
+		assert.Equal(t, fmt.Sprintf("shop-1/comment-%d", i+1), m, "each comment's marker is its place in the release")
+	}
 }
 
 func TestITSMRecordsRollback(t *testing.T) {

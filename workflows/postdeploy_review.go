@@ -46,6 +46,7 @@ func (r *releaseRun) reviewInput(ctx workflow.Context, rolledBack bool, failure 
 			in.CommitTimes = append(in.CommitTimes, at)
 		}
 	}
+	in.CommitTimes = append(in.CommitTimes, r.sourceCommitTimes()...)
 	for _, ev := range r.status.Timeline {
 		in.Timeline = append(in.Timeline, review.Event{Time: ev.Time, Kind: ev.Kind, Actor: ev.Actor, Message: ev.Message})
 		switch ev.Kind {

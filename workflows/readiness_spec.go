@@ -14,6 +14,7 @@ func declaresReadiness(s release.Spec) bool {
 		c.Environment != (release.StabilitySpec{}) ||
 		r.Compliance.CatalogFile != "" || len(r.Compliance.Attestations) > 0 || r.Parity != (release.ParitySpec{}) ||
 		len(s.Evidence.JUnit) > 0 || len(s.Evidence.SARIF) > 0 ||
+		(s.Source != nil && s.Source.Checks.Owner != "") ||
 		declaresRollbackPrerequisites(s)
 }
 

@@ -413,6 +413,10 @@ func TestDeclaredGates(t *testing.T) {
 		{"docs checkpoint", func(s *release.Spec) { s.Readiness.Checkpoints.Docs.Files = []string{"NOTES.md"} }, true, false},
 		{"evidence only", func(s *release.Spec) { s.Evidence.SARIF = []string{"sast.sarif"} }, true, false},
 		{"rollback prerequisites", func(s *release.Spec) { s.RollbackPrerequisites.ConfigSnapshot = []string{"app.yaml"} }, true, false},
+		{"source checks", func(s *release.Spec) {
+			s.Source = &release.Source{Base: "v1", Head: "abc", Checks: release.SourceChecks{Owner: "platform"}}
+		}, true, false},
+		{"source without checks", func(s *release.Spec) { s.Source = &release.Source{Base: "v1", Head: "abc"} }, false, false},
 		{"pre-deploy load", func(s *release.Spec) { s.PreDeploy.Load = release.LoadSpec{Target: "http://x", Rate: 1} }, false, true},
 		{"pre-deploy migrations", func(s *release.Spec) { s.PreDeploy.Migrations.Dir = "migrations" }, false, true},
 	}

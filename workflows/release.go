@@ -135,6 +135,7 @@ func (r *releaseRun) gates() []gate {
 		r.preDeployGate,
 		r.riskGate,
 		r.approval,
+		r.changeControlGate,
 	}
 }
 
@@ -175,6 +176,10 @@ func (r *releaseRun) intake(ctx workflow.Context) (Outcome, string, bool) {
 	r.notify.on = res.Integrations.Slack
 	r.startNotifier(ctx)
 	r.startITSM(ctx, res.Integrations)
+	if r.spec.ChangeControl != nil && !res.Integrations.Jira {
+		// Fail closed: ITSM-driven mode without Jira would deploy with nobody's authorization.
+		return OutcomeInvalid, "changeControl needs the Jira integration on the worker (TOLLGATE_JIRA_URL, TOLLGATE_JIRA_PROJECT): the change request cannot be followed", false
+	}
 	return "", "", true
 }
 

@@ -86,10 +86,25 @@ func (c *Client) FindDeployment(ctx context.Context, environment, marker string)
 	return 0, nil
 }
 
+// MaxStatusDescription is the longest deployment status description GitHub accepts (longer
+// ones are refused with 422).
+const MaxStatusDescription = 140
+
+// StatusDescription is description as CreateDeploymentStatus sends it: cut to
+// MaxStatusDescription characters, the cut marked with an ellipsis. Compare a stored status's
+// description with this, not with the original.
+func StatusDescription(description string) string {
+	r := []rune(description)
+	if len(r) <= MaxStatusDescription {
+		return description
+	}
+	return string(r[:MaxStatusDescription-1]) + "…"
+}
+
 // CreateDeploymentStatus implements Deployer.
 func (c *Client) CreateDeploymentStatus(ctx context.Context, id int64, state State, description string) error {
 	_, _, err := c.api.Repositories.CreateDeploymentStatus(ctx, c.owner, c.repo, id, &gh.DeploymentStatusRequest{
-		State: gh.String(string(state)), Description: gh.String(description),
+		State: gh.String(string(state)), Description: gh.String(StatusDescription(description)),
 	})
 	if err != nil {
 		return fmt.Errorf("github deployment %d status %s: %w", id, state, err)
@@ -97,57 +112,101 @@ func (c *Client) CreateDeploymentStatus(ctx context.Context, id int64, state Sta
 	return nil
 }
 
-// CompareCommits implements Deployer.
-func (c *Client) CompareCommits(ctx context.Context, base, head string) (Comparison, error) {
-	cmp, _, err := c.api.Repositories.CompareCommits(ctx, c.owner, c.repo, base, head, nil)
+// ListDeploymentStatuses implements Deployer.
+func (c *Client) ListDeploymentStatuses(ctx context.Context, id int64) ([]StatusRecord, error) {
+	sts, _, err := c.api.Repositories.ListDeploymentStatuses(ctx, c.owner, c.repo, id, &gh.ListOptions{PerPage: 100})
 	if err != nil {
-		return Comparison{}, fmt.Errorf("github compare %s...%s: %w", base, head, err)
+		return nil, fmt.Errorf("github deployment %d statuses: %w", id, err)
 	}
-	out := Comparison{Files: len(cmp.Files)}
-	for _, f := range cmp.Files {
-		out.Additions += f.GetAdditions()
-		out.Deletions += f.GetDeletions()
+	out := make([]StatusRecord, 0, len(sts))
+	for _, s := range sts {
+		out = append(out, StatusRecord{ID: s.GetID(), State: State(s.GetState()), Description: s.GetDescription(), CreatedAt: s.GetCreatedAt().Time})
 	}
-	for _, rc := range cmp.Commits {
-		cm := Commit{SHA: rc.GetSHA(), Author: rc.GetAuthor().GetLogin()}
-		if a := rc.GetCommit().GetAuthor(); a != nil {
-			cm.Time = a.GetDate().Time
-			if cm.Author == "" {
-				cm.Author = a.GetEmail()
+	return out, nil
+}
+
+// maxComparePages bounds the compare's commit pages (100 commits each).
+const maxComparePages = 20
+
+// CompareCommits implements Deployer. Commits are paged through until GitHub's total is listed
+// (or maxComparePages is reached: TotalCommits then says how many were left out); files come
+// with the first page.
+func (c *Client) CompareCommits(ctx context.Context, base, head string) (Comparison, error) {
+	var out Comparison
+	for page := 1; page <= maxComparePages; page++ {
+		cmp, _, err := c.api.Repositories.CompareCommits(ctx, c.owner, c.repo, base, head, &gh.ListOptions{Page: page, PerPage: 100})
+		if err != nil {
+			return Comparison{}, fmt.Errorf("github compare %s...%s (page %d): %w", base, head, page, err)
+		}
+		if page == 1 {
+			out.Files, out.TotalCommits = len(cmp.Files), cmp.GetTotalCommits()
+			for _, f := range cmp.Files {
+				out.Additions += f.GetAdditions()
+				out.Deletions += f.GetDeletions()
 			}
 		}
-		out.Commits = append(out.Commits, cm)
-	}
-	return out, nil
-}
-
-// ListCheckRunsForRef implements Deployer.
-func (c *Client) ListCheckRunsForRef(ctx context.Context, ref string) ([]Check, error) {
-	res, _, err := c.api.Checks.ListCheckRunsForRef(ctx, c.owner, c.repo, ref, &gh.ListCheckRunsOptions{ListOptions: gh.ListOptions{PerPage: 100}})
-	if err != nil {
-		return nil, fmt.Errorf("github check runs of %s: %w", ref, err)
-	}
-	var out []Check
-	for _, r := range res.CheckRuns {
-		concl := r.GetConclusion()
-		if r.GetStatus() != "completed" {
-			concl = r.GetStatus()
+		for _, rc := range cmp.Commits {
+			cm := Commit{SHA: rc.GetSHA(), Author: rc.GetAuthor().GetLogin()}
+			if a := rc.GetCommit().GetAuthor(); a != nil {
+				cm.Time = a.GetDate().Time
+				if cm.Author == "" {
+					cm.Author = a.GetEmail()
+				}
+			}
+			out.Commits = append(out.Commits, cm)
 		}
-		out = append(out, Check{Name: r.GetName(), Conclusion: concl,
-			Passed: concl == "success" || concl == "neutral" || concl == "skipped"})
+		if len(cmp.Commits) == 0 || len(out.Commits) >= out.TotalCommits {
+			break
+		}
 	}
 	return out, nil
 }
 
-// GetCombinedStatus implements Deployer.
-func (c *Client) GetCombinedStatus(ctx context.Context, ref string) ([]Check, error) {
-	res, _, err := c.api.Repositories.GetCombinedStatus(ctx, c.owner, c.repo, ref, nil)
-	if err != nil {
-		return nil, fmt.Errorf("github combined status of %s: %w", ref, err)
-	}
+// maxCheckPages bounds the check runs and statuses read for one ref (100 per page).
+const maxCheckPages = 10
+
+// ListCheckRunsForRef implements Deployer, following GitHub's pages: a failing check on a later
+// page must not go unseen.
+func (c *Client) ListCheckRunsForRef(ctx context.Context, ref string) ([]Check, error) {
 	var out []Check
-	for _, s := range res.Statuses {
-		out = append(out, Check{Name: s.GetContext(), Conclusion: s.GetState(), Passed: s.GetState() == "success"})
+	opts := &gh.ListCheckRunsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
+	for page := 0; page < maxCheckPages; page++ {
+		res, resp, err := c.api.Checks.ListCheckRunsForRef(ctx, c.owner, c.repo, ref, opts)
+		if err != nil {
+			return nil, fmt.Errorf("github check runs of %s: %w", ref, err)
+		}
+		for _, r := range res.CheckRuns {
+			concl := r.GetConclusion()
+			if r.GetStatus() != "completed" {
+				concl = r.GetStatus()
+			}
+			out = append(out, Check{Name: r.GetName(), Conclusion: concl,
+				Passed: concl == "success" || concl == "neutral" || concl == "skipped"})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
 	}
-	return out, nil
+	return nil, fmt.Errorf("github check runs of %s: more than %d pages; too many to judge", ref, maxCheckPages)
+}
+
+// GetCombinedStatus implements Deployer, following GitHub's pages like ListCheckRunsForRef.
+func (c *Client) GetCombinedStatus(ctx context.Context, ref string) ([]Check, error) {
+	var out []Check
+	opts := &gh.ListOptions{PerPage: 100}
+	for page := 0; page < maxCheckPages; page++ {
+		res, resp, err := c.api.Repositories.GetCombinedStatus(ctx, c.owner, c.repo, ref, opts)
+		if err != nil {
+			return nil, fmt.Errorf("github combined status of %s: %w", ref, err)
+		}
+		for _, s := range res.Statuses {
+			out = append(out, Check{Name: s.GetContext(), Conclusion: s.GetState(), Passed: s.GetState() == "success"})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+	return nil, fmt.Errorf("github combined status of %s: more than %d pages; too many to judge", ref, maxCheckPages)
 }

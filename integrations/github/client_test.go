@@ -2,9 +2,12 @@ package github
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,6 +58,33 @@ func TestDeploymentCreateFindStatuses(t *testing.T) {
 	err = c.CreateDeploymentStatus(ctx, id, "bogus", "x")
 	cls, _ = Classify(err)
 	assert.Equal(t, Permanent, cls, "an invalid state is a 422")
+}
+
+func TestDeploymentStatusesNewestFirst(t *testing.T) {
+	c, f, teardown := setup(t)
+	defer teardown()
+	ctx := context.Background()
+	id, err := c.CreateDeployment(ctx, DeploymentRequest{Ref: "v1", Environment: "prod", Marker: "r1/prod"})
+	require.NoError(t, err)
+	none, err := c.ListDeploymentStatuses(ctx, id)
+	require.NoError(t, err)
+	assert.Empty(t, none)
+	long := strings.Repeat("é", MaxStatusDescription+10)
+	require.NoError(t, c.CreateDeploymentStatus(ctx, id, StateQueued, "wave prod running"))
+	require.NoError(t, c.CreateDeploymentStatus(ctx, id, StateFailure, long), "a long description is cut, not refused")
+	got, err := c.ListDeploymentStatuses(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, StateFailure, got[0].State, "newest first, as GitHub answers")
+	assert.Equal(t, StatusDescription(long), got[0].Description)
+	assert.Equal(t, MaxStatusDescription, utf8.RuneCountInString(got[0].Description))
+	assert.Equal(t, StatusRecord{ID: got[1].ID, State: StateQueued, Description: "wave prod running", CreatedAt: got[1].CreatedAt}, got[1])
+	assert.False(t, got[1].CreatedAt.IsZero())
+	assert.Equal(t, []StatusRecord{got[1], got[0]}, f.Deployments()[0].Records)
+
+	_, err = c.ListDeploymentStatuses(ctx, 999)
+	cls, _ := Classify(err)
+	assert.Equal(t, Permanent, cls, "an unknown deployment is a 404")
 }
 
 func TestCompareAndChecks(t *testing.T) {
@@ -135,4 +165,56 @@ func TestCrashAfterCreateIsFoundByMarker(t *testing.T) {
 func TestNewRefusesBadRepo(t *testing.T) {
 	_, err := New(Options{Token: testToken, Repo: "noslash"})
 	require.ErrorContains(t, err, `github repo "noslash"`)
+}
+
+func TestComparePagesThroughEveryCommit(t *testing.T) {
+	c, f, teardown := setup(t)
+	defer teardown()
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	var commits []FakeCommit
+	for i := range 230 { // two full pages of 100 and a part
+
+		commits = append(commits, FakeCommit{SHA: fmt.Sprintf("c%03d", i), Login: fmt.Sprintf("dev%d", i%7), Time: at.Add(time.Duration(i) * time.Minute)})
+	}
+	commits[len(commits)-1] = FakeCommit{SHA: "last", Email: "contractor@example.com", Time: at} // no GitHub account
+	f.SetCompare("v1", "v2", FakeComparison{Files: []string{"a.go"}, Additions: 3, Commits: commits})
+	cmp, err := c.CompareCommits(context.Background(), "v1", "v2")
+	require.NoError(t, err)
+	assert.Equal(t, len(commits), cmp.TotalCommits)
+	require.Len(t, cmp.Commits, len(commits), "every page read")
+	assert.Equal(t, "contractor@example.com", cmp.Commits[len(commits)-1].Author, "the git email stands in for a missing login")
+	assert.Equal(t, 1, cmp.Files, "files counted once, not per page")
+	assert.Equal(t, 3, cmp.Additions)
+}
+
+func TestCompareBeyondThePageLimitSaysSo(t *testing.T) {
+	c, f, teardown := setup(t)
+	defer teardown()
+	commits := make([]FakeCommit, maxComparePages*100+1)
+	for i := range commits {
+		commits[i] = FakeCommit{SHA: fmt.Sprint(i), Login: "dev"}
+	}
+	f.SetCompare("v1", "v2", FakeComparison{Commits: commits})
+	cmp, err := c.CompareCommits(context.Background(), "v1", "v2")
+	require.NoError(t, err)
+	assert.Len(t, cmp.Commits, maxComparePages*100)
+	assert.Equal(t, maxComparePages*100+1, cmp.TotalCommits)
+}
+
+// A failing check run on the third page is seen.
+func TestCheckRunsFollowEveryPage(t *testing.T) {
+	c, f, teardown := setup(t)
+	defer teardown()
+	runs := make([]Check, 250)
+	for i := range runs {
+		runs[i] = Check{Name: fmt.Sprintf("job-%d", i), Conclusion: "success"}
+	}
+	runs[249].Conclusion = "failure"
+	f.SetChecks("abc", runs, nil)
+	got, err := c.ListCheckRunsForRef(context.Background(), "abc")
+	require.NoError(t, err)
+	require.Len(t, got, 250)
+	ok, why := AllPassed(got)
+	assert.False(t, ok)
+	assert.Equal(t, "job-249: failure", why)
 }

@@ -22,14 +22,18 @@ type FakeDeployment struct {
 	AutoMerge        *bool
 	RequiredContexts *[]string
 	Payload          map[string]any
-	// Statuses are the states set, oldest first.
+	// Statuses are the states set, oldest first; Records are the same statuses in full.
 	Statuses []State
+	Records  []StatusRecord
 }
 
 // FakeCommit is one commit the fake's compare API answers with.
 type FakeCommit struct {
 	SHA, Login string
-	Time       time.Time
+	// Email is the git author's email; a commit without Login has no GitHub account, and the
+	// API answers "author": null.
+	Email string
+	Time  time.Time
 }
 
 // FakeComparison is what the compare API answers for base...head.
@@ -54,6 +58,7 @@ type Fake struct {
 	statuses    map[string][]Check
 	calls       []string
 	seq         int64
+	statusSeq   int64
 }
 
 // NewFake starts a fake GitHub for owner/repo that accepts token.
@@ -65,6 +70,7 @@ func NewFake(token, owner, repo string) *Fake {
 	mux.HandleFunc("POST "+p+"/deployments", f.auth(f.createDeployment))
 	mux.HandleFunc("GET "+p+"/deployments", f.auth(f.listDeployments))
 	mux.HandleFunc("POST "+p+"/deployments/{id}/statuses", f.auth(f.createStatus))
+	mux.HandleFunc("GET "+p+"/deployments/{id}/statuses", f.auth(f.listStatuses))
 	mux.HandleFunc("GET "+p+"/compare/{basehead}", f.auth(f.compare))
 	mux.HandleFunc("GET "+p+"/commits/{ref}/check-runs", f.auth(f.listCheckRuns))
 	mux.HandleFunc("GET "+p+"/commits/{ref}/status", f.auth(f.combinedStatus))
@@ -100,7 +106,7 @@ func (f *Fake) Deployments() []FakeDeployment {
 	var out []FakeDeployment
 	for _, d := range f.deployments {
 		c := *d
-		c.Statuses = slices.Clone(d.Statuses)
+		c.Statuses, c.Records = slices.Clone(d.Statuses), slices.Clone(d.Records)
 		out = append(out, c)
 	}
 	return out
@@ -171,33 +177,6 @@ func (f *Fake) listDeployments(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (f *Fake) createStatus(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var req struct {
-		State string `json:"state"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Problems parsing JSON"})
-		return
-	}
-	switch State(req.State) {
-	case StateQueued, StateInProgress, StateSuccess, StateFailure, StateInactive, "error", "pending":
-	default:
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed: state " + req.State})
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, d := range f.deployments {
-		if d.ID == id {
-			d.Statuses = append(d.Statuses, State(req.State))
-			writeJSON(w, http.StatusCreated, map[string]any{"id": len(d.Statuses), "state": req.State})
-			return
-		}
-	}
-	writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
-}
-
 func (f *Fake) compare(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	c, ok := f.compares[r.PathValue("basehead")]
@@ -214,27 +193,48 @@ func (f *Fake) compare(w http.ResponseWriter, r *http.Request) {
 		}
 		files = append(files, map[string]any{"filename": name, "additions": add, "deletions": del})
 	}
+	// Commits are paged like GitHub's (per_page, page from 1); files come with every page.
+	page, perPage := queryInt(r, "page", 1), queryInt(r, "per_page", 250)
 	commits := []map[string]any{}
-	for _, cm := range c.Commits {
-		commits = append(commits, map[string]any{"sha": cm.SHA, "author": map[string]any{"login": cm.Login},
-			"commit": map[string]any{"author": map[string]any{"date": cm.Time.Format(time.RFC3339)}}})
+	for i, cm := range c.Commits {
+		if i < (page-1)*perPage || i >= page*perPage {
+			continue
+		}
+		var author any
+		if cm.Login != "" {
+			author = map[string]any{"login": cm.Login}
+		}
+		commits = append(commits, map[string]any{"sha": cm.SHA, "author": author,
+			"commit": map[string]any{"author": map[string]any{"date": cm.Time.Format(time.RFC3339), "email": cm.Email}}})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"files": files, "commits": commits, "total_commits": len(commits)})
+	writeJSON(w, http.StatusOK, map[string]any{"files": files, "commits": commits, "total_commits": len(c.Commits)})
 }
 
 func (f *Fake) listCheckRuns(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	runs := f.checkRuns[r.PathValue("ref")]
 	f.mu.Unlock()
+	// Paged like GitHub's: per_page, page from 1, and a Link header naming the next page.
+	page, perPage := queryInt(r, "page", 1), queryInt(r, "per_page", 30)
 	out := []map[string]any{}
-	for _, c := range runs {
+	for i, c := range runs {
+		if i < (page-1)*perPage || i >= page*perPage {
+			continue
+		}
 		status, concl := "completed", c.Conclusion
 		if concl == "queued" || concl == "in_progress" {
 			status, concl = concl, ""
 		}
 		out = append(out, map[string]any{"name": c.Name, "status": status, "conclusion": concl})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(out), "check_runs": out})
+	if page*perPage < len(runs) {
+		next := *r.URL
+		q := next.Query()
+		q.Set("page", strconv.Itoa(page+1))
+		next.RawQuery = q.Encode()
+		w.Header().Set("Link", fmt.Sprintf("<%s%s>; rel=\"next\"", f.Server.URL, next.RequestURI()))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(runs), "check_runs": out})
 }
 
 func (f *Fake) combinedStatus(w http.ResponseWriter, r *http.Request) {
@@ -255,4 +255,12 @@ func (f *Fake) combinedStatus(w http.ResponseWriter, r *http.Request) {
 // String names the deployment for test failures.
 func (d FakeDeployment) String() string {
 	return fmt.Sprintf("deployment %d %s %v", d.ID, d.Environment, d.Statuses)
+}
+
+// queryInt reads a positive integer query parameter, or def.
+func queryInt(r *http.Request, name string, def int) int {
+	if n, err := strconv.Atoi(r.URL.Query().Get(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
 }

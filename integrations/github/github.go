@@ -41,6 +41,9 @@ type Comparison struct {
 	Additions int
 	Deletions int
 	Commits   []Commit
+	// TotalCommits is how many commits GitHub counts between base and head; more than
+	// len(Commits) means some could not be listed.
+	TotalCommits int
 }
 
 // Commit is one commit of a comparison.
@@ -59,6 +62,14 @@ type Check struct {
 	Passed bool
 }
 
+// StatusRecord is one status GitHub holds for a deployment.
+type StatusRecord struct {
+	ID          int64
+	State       State
+	Description string
+	CreatedAt   time.Time
+}
+
 // Deployer is what Tollgate needs from GitHub.
 type Deployer interface {
 	// CreateDeployment creates a deployment (auto_merge off, no required contexts) and returns its ID.
@@ -67,6 +78,9 @@ type Deployer interface {
 	FindDeployment(ctx context.Context, environment, marker string) (int64, error)
 	// CreateDeploymentStatus records a new state for a deployment.
 	CreateDeploymentStatus(ctx context.Context, id int64, state State, description string) error
+	// ListDeploymentStatuses returns a deployment's most recent statuses, newest first (one
+	// page of at most 100), so a retry can see the status a lost answer hid.
+	ListDeploymentStatuses(ctx context.Context, id int64) ([]StatusRecord, error)
 	// CompareCommits reports the change between base and head.
 	CompareCommits(ctx context.Context, base, head string) (Comparison, error)
 	// ListCheckRunsForRef returns the check runs of ref.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -20,12 +19,15 @@ type Options struct {
 	Config               Config
 	// HTTP is the transport used under basic auth; nil means http.DefaultTransport.
 	HTTP http.RoundTripper
+	// Now is the clock incident searches count their relative bound from; nil means time.Now.
+	Now func() time.Time
 }
 
 // Client is the real Tracker.
 type Client struct {
 	api *jiraapi.Client
 	cfg Config
+	now func() time.Time
 }
 
 // New builds a Client. go-jira retries nothing; Temporal is the only retry layer.
@@ -36,12 +38,18 @@ func New(o Options) (*Client, error) {
 	if o.Config.IssueType == "" {
 		o.Config.IssueType = "Change"
 	}
+	if o.Config.IncidentType == "" {
+		o.Config.IncidentType = "Incident"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	hc := &http.Client{Timeout: 10 * time.Second, Transport: &jiraapi.BasicAuthTransport{Username: o.User, Password: o.Token, Transport: o.HTTP}}
 	api, err := jiraapi.NewClient(hc, o.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("jira base URL %q: %w", o.BaseURL, err)
 	}
-	return &Client{api: api, cfg: o.Config}, nil
+	return &Client{api: api, cfg: o.Config, now: o.Now}, nil
 }
 
 // CreateChange implements Tracker.
@@ -81,9 +89,11 @@ func (c *Client) CreateChange(ctx context.Context, cr ChangeRequest) (string, er
 	return created.Key, nil
 }
 
-// FindChange implements Tracker: the marker label finds the issue a lost answer hid.
+// FindChange implements Tracker: the marker label finds the issue a lost answer hid. The issue
+// type is part of the query because the release's incidents carry the same label.
 func (c *Client) FindChange(ctx context.Context, releaseID string) (string, error) {
-	jql := fmt.Sprintf("project = %q AND labels = %q", c.cfg.Project, Marker(releaseID))
+	jql := fmt.Sprintf("project = %s AND issuetype = %s AND labels = %s",
+		jqlString(c.cfg.Project), jqlString(c.cfg.IssueType), jqlString(Marker(releaseID)))
 	issues, resp, err := c.api.Issue.SearchWithContext(ctx, jql, &jiraapi.SearchOptions{MaxResults: 1, Fields: []string{"status"}})
 	if err != nil {
 		return "", wrap("find change request for "+releaseID, resp, err)
@@ -136,46 +146,7 @@ func (c *Client) Status(ctx context.Context, key string) (string, error) {
 	return issue.Fields.Status.Name, nil
 }
 
-// Comment implements Tracker.
-func (c *Client) Comment(ctx context.Context, key, body string) error {
-	_, resp, err := c.api.Issue.AddCommentWithContext(ctx, key, &jiraapi.Comment{Body: body})
-	if err != nil {
-		return wrap("comment on "+key, resp, err)
-	}
-	return nil
-}
-
-// SearchIncidents implements Tracker through NewRequest: Cloud's /rest/api/3/search/jql has
-// no wrapper in go-jira v1.17.0, and Data Center's /rest/api/2/search answers the same shape.
-func (c *Client) SearchIncidents(ctx context.Context, jql string) ([]Issue, error) {
-	path := "rest/api/2/search"
-	if c.cfg.Cloud {
-		path = "rest/api/3/search/jql"
-	}
-	q := url.Values{"jql": {jql}, "fields": {"summary,status,labels"}, "maxResults": {"100"}}
-	req, err := c.api.NewRequestWithContext(ctx, http.MethodGet, path+"?"+q.Encode(), nil)
-	if err != nil {
-		return nil, &Error{Op: "incident search", Err: err}
-	}
-	var res struct {
-		Issues []struct {
-			Key    string `json:"key"`
-			Fields struct {
-				Summary string   `json:"summary"`
-				Labels  []string `json:"labels"`
-				Status  struct {
-					Name string `json:"name"`
-				} `json:"status"`
-			} `json:"fields"`
-		} `json:"issues"`
-	}
-	resp, err := c.api.Do(req, &res)
-	if err != nil {
-		return nil, wrap("incident search", resp, err)
-	}
-	out := make([]Issue, 0, len(res.Issues))
-	for _, is := range res.Issues {
-		out = append(out, Issue{Key: is.Key, Summary: is.Fields.Summary, Status: is.Fields.Status.Name, Labels: is.Fields.Labels})
-	}
-	return out, nil
+// jqlString quotes s as a JQL string literal.
+func jqlString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

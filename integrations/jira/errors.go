@@ -19,7 +19,8 @@ const (
 	Transient Class = iota
 	// RateLimited errors are retried after the returned delay.
 	RateLimited
-	// Permanent errors are never retried (400, 401, 403, 404, a transition not offered).
+	// Permanent errors are never retried (400, 401, 403, 404, a transition not offered, a
+	// truncated search).
 	Permanent
 )
 
@@ -54,6 +55,9 @@ func wrap(op string, resp *jiraapi.Response, err error) error {
 
 // Classify says how to treat err, and for rate limits how long Jira asked to wait.
 func Classify(err error) (Class, time.Duration) {
+	if errors.Is(err, ErrTruncated) {
+		return Permanent, 0 // the same query truncates again
+	}
 	var e *Error
 	if !errors.As(err, &e) {
 		return Transient, 0

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/integrations/faults"
 )
@@ -19,6 +19,10 @@ type FakeIssue struct {
 	Summary            string
 	Description        string
 	Labels             []string
+	// Created is set from Fake.Now when the issue is created through the API; Resolved stays
+	// zero while the issue is open. Priority is the priority's name.
+	Created, Resolved time.Time
+	Priority          string
 	// Custom are the fields set beyond the standard ones (customfield_…).
 	Custom map[string]any
 	Status string
@@ -37,8 +41,11 @@ type FakeTransition struct {
 type Fake struct {
 	Server *httptest.Server
 	Faults *faults.Injector
-	user   string
-	token  string
+	// Now is the fake's clock: issues created through the API take their Created time from it,
+	// and searches count "created >= -Nm" from it. NewFake sets time.Now; set it before use.
+	Now   func() time.Time
+	user  string
+	token string
 
 	mu          sync.Mutex
 	issues      []*FakeIssue
@@ -50,13 +57,14 @@ type Fake struct {
 // NewFake starts a fake Jira that accepts user and token, with a workflow of the given
 // transitions; issues start in initial.
 func NewFake(user, token, initial string, transitions ...FakeTransition) *Fake {
-	f := &Fake{Faults: &faults.Injector{}, user: user, token: token, initial: initial, transitions: transitions}
+	f := &Fake{Faults: &faults.Injector{}, Now: time.Now, user: user, token: token, initial: initial, transitions: transitions}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /rest/api/2/issue", f.auth(f.create))
 	mux.HandleFunc("GET /rest/api/2/issue/{key}", f.auth(f.get))
 	mux.HandleFunc("GET /rest/api/2/issue/{key}/transitions", f.auth(f.listTransitions))
 	mux.HandleFunc("POST /rest/api/2/issue/{key}/transitions", f.auth(f.doTransition))
 	mux.HandleFunc("POST /rest/api/2/issue/{key}/comment", f.auth(f.comment))
+	mux.HandleFunc("GET /rest/api/2/issue/{key}/comment", f.auth(f.listComments))
 	mux.HandleFunc("GET /rest/api/2/search", f.auth(f.search))
 	mux.HandleFunc("GET /rest/api/3/search/jql", f.auth(f.search))
 	f.Server = httptest.NewServer(f.Faults.Wrap(mux))
@@ -182,13 +190,26 @@ func (f *Fake) create(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	is.Created = f.Now()
 	is.Key = fmt.Sprintf("%s-%d", is.Project, len(f.issues)+1)
 	f.issues = append(f.issues, is)
 	writeJSON(w, http.StatusCreated, map[string]any{"id": fmt.Sprint(len(f.issues)), "key": is.Key})
 }
 
+// jiraTime is how Jira writes times in issue fields.
+const jiraTime = "2006-01-02T15:04:05.000-0700"
+
 func issueJSON(is *FakeIssue) map[string]any {
-	return map[string]any{"key": is.Key, "fields": map[string]any{"summary": is.Summary, "labels": is.Labels, "status": map[string]any{"name": is.Status}}}
+	fields := map[string]any{"summary": is.Summary, "labels": is.Labels, "status": map[string]any{"name": is.Status},
+		"project": map[string]any{"key": is.Project}, "issuetype": map[string]any{"name": is.Type},
+		"created": is.Created.Format(jiraTime), "resolutiondate": nil, "priority": nil}
+	if !is.Resolved.IsZero() {
+		fields["resolutiondate"] = is.Resolved.Format(jiraTime)
+	}
+	if is.Priority != "" {
+		fields["priority"] = map[string]any{"name": is.Priority}
+	}
+	return map[string]any{"key": is.Key, "fields": fields}
 }
 
 func (f *Fake) get(w http.ResponseWriter, r *http.Request) {
@@ -240,45 +261,6 @@ func (f *Fake) doTransition(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{"transition " + req.Transition.ID + " is not valid"}})
-}
-
-func (f *Fake) comment(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Body string `json:"body"`
-	}
-	_ = json.NewDecoder(r.Body).Decode(&req)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	is := f.find(r.PathValue("key"))
-	if is == nil {
-		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
-		return
-	}
-	is.Comments = append(is.Comments, req.Body)
-	writeJSON(w, http.StatusCreated, map[string]any{"id": fmt.Sprint(len(is.Comments)), "body": req.Body})
-}
-
-// labelClause is the JQL subset the fake understands: labels = "x" (and an optional project).
-var labelClause = regexp.MustCompile(`labels\s*=\s*"([^"]+)"`)
-var projectClause = regexp.MustCompile(`project\s*=\s*"([^"]+)"`)
-
-func (f *Fake) search(w http.ResponseWriter, r *http.Request) {
-	jql := r.URL.Query().Get("jql")
-	lm := labelClause.FindStringSubmatch(jql)
-	if lm == nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{"fake jira understands labels = \"x\" only"}})
-		return
-	}
-	pm := projectClause.FindStringSubmatch(jql)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := []map[string]any{}
-	for _, is := range f.issues {
-		if slices.Contains(is.Labels, lm[1]) && (pm == nil || is.Project == pm[1]) {
-			out = append(out, issueJSON(is))
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"issues": out, "total": len(out)})
 }
 
 // FakeChangeWorkflow is a typical change workflow for fakes: Open, then Awaiting Approval,

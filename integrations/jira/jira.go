@@ -7,7 +7,9 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"time"
 )
 
 // Tollgate's change-request fields, the keys of Config.Fields.
@@ -39,6 +41,9 @@ type Config struct {
 	// Cloud selects Jira Cloud's incident search (/rest/api/3/search/jql) over Data Center's
 	// (/rest/api/2/search).
 	Cloud bool
+	// IncidentType is the issue type of incidents (default "Incident"); SearchIncidents looks
+	// at no other type.
+	IncidentType string
 }
 
 // ChangeRequest is the content of a release's change request issue.
@@ -60,7 +65,27 @@ type Issue struct {
 	Summary string
 	Status  string
 	Labels  []string
+	// Created is when the issue was opened; Resolved (resolutiondate) is zero while it is open.
+	Created  time.Time
+	Resolved time.Time
+	// Priority is the priority's name ("High", "P1"…); empty when the issue has none.
+	Priority string
 }
+
+// IncidentQuery asks for the incidents carrying Label created at or after Since. Incidents are
+// linked by label: a release's carry Marker(release), a service's ServiceLabel(service).
+type IncidentQuery struct {
+	Label string
+	Since time.Time
+}
+
+// IncidentLimit caps an incident search: more matches than this are reported as ErrTruncated.
+const IncidentLimit = 100
+
+// ErrTruncated is returned, wrapped, together with the IncidentLimit newest incidents when more
+// match the query. A caller that can use a partial list checks errors.Is(err, ErrTruncated);
+// Classify calls it permanent, since asking again gives the same answer.
+var ErrTruncated = errors.New("more incidents match than the search returns")
 
 // Tracker is what Tollgate needs from Jira.
 type Tracker interface {
@@ -72,11 +97,19 @@ type Tracker interface {
 	Transition(ctx context.Context, key, phase string) (bool, error)
 	// Status returns the name of the issue's current status.
 	Status(ctx context.Context, key string) (string, error)
-	// Comment adds a comment to the issue.
-	Comment(ctx context.Context, key, body string) error
-	// SearchIncidents runs jql on the incident search of the configured flavour.
-	SearchIncidents(ctx context.Context, jql string) ([]Issue, error)
+	// Comment adds body to the issue once per marker: when a comment carrying the marker's
+	// CommentRef line exists (a retry after a lost answer), it does nothing. An empty marker
+	// adds the comment unchecked (activities scheduled before markers existed).
+	Comment(ctx context.Context, key, marker, body string) error
+	// SearchIncidents returns the incidents matching q on the search of the configured flavour,
+	// newest first, at most IncidentLimit of them (see ErrTruncated).
+	SearchIncidents(ctx context.Context, q IncidentQuery) ([]Issue, error)
 }
+
+// CommentRef is the footer line that makes a comment findable by its marker. It sits on a line
+// of its own and is compared whole, so "r1/comment-1" never matches "r1/comment-10"; it is plain
+// text, which survives Jira's wiki-markup and ADF conversions unchanged.
+func CommentRef(marker string) string { return "tollgate-ref: " + marker }
 
 // Marker is the label that finds a release's change request again.
 func Marker(releaseID string) string { return "tollgate-" + labelSafe(releaseID) }

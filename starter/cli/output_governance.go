@@ -11,6 +11,10 @@ import (
 
 // printGovernance prints risk, what holds the release, freeze exceptions and artifact checks.
 func printGovernance(w io.Writer, st workflows.Status) {
+	if src := st.Source; src != nil {
+		fmt.Fprintf(w, "Source    %s...%s: %d commit(s), %d file(s), %d line(s); authors %s\n", src.Base, src.Head,
+			src.Commits, src.Files, src.Lines, orNone(strings.Join(src.Authors, ", ")))
+	}
 	if r := st.Risk; r != nil {
 		flag := ""
 		if st.Flagged {
@@ -29,6 +33,9 @@ func printGovernance(w io.Writer, st workflows.Status) {
 	}
 	if st.Waiting != "" {
 		fmt.Fprintf(w, "Waiting   %s\n", st.Waiting)
+	}
+	if cc := st.ChangeControl; cc != nil {
+		fmt.Fprintf(w, "Change    %s\n", changeControlLine(*cc))
 	}
 	for _, ex := range st.Exceptions {
 		fmt.Fprintf(w, "Exception freeze %q by %s until %s: %s\n", ex.Freeze, ex.GrantedBy, ex.Expires.Local().Format(time.DateTime), ex.Justification)
@@ -56,4 +63,27 @@ func printGovernance(w io.Writer, st workflows.Status) {
 	if st.AuditHead != "" {
 		fmt.Fprintf(w, "Audit     sealed at %s\n", st.AuditHead)
 	}
+}
+
+// changeControlLine says where the Jira change request stands in ITSM-driven mode.
+func changeControlLine(cc workflows.ChangeControlStatus) string {
+	key := cc.Key
+	if key == "" {
+		key = "change request (not created yet)"
+	}
+	if !cc.Decided.IsZero() {
+		return fmt.Sprintf("%s reached %q at %s", key, cc.Status, cc.Decided.Local().Format(time.DateTime))
+	}
+	line := fmt.Sprintf("%s must reach %q in Jira by %s", key, cc.WaitFor, cc.Deadline.Local().Format(time.DateTime))
+	if len(cc.RejectOn) > 0 {
+		line += "; stops on " + strings.Join(cc.RejectOn, ", ")
+	}
+	return line
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

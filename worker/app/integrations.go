@@ -68,9 +68,9 @@ func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, b
 	return mux, nil
 }
 
-// blockedBySource lists the releases a readiness gate holds whose spec names a source head, for
+// BlockedBySource lists the releases a readiness gate holds whose spec names a source head, for
 // the GitHub webhook's rechecks: visibility says which are blocked, the store has their specs.
-func blockedBySource(ctl *control.Client, st store.Store) func(context.Context) ([]web.BlockedRelease, error) {
+func BlockedBySource(ctl *control.Client, st store.Store) func(context.Context) ([]web.BlockedRelease, error) {
 	return func(ctx context.Context) ([]web.BlockedRelease, error) {
 		running, err := ctl.List(ctx, 500)
 		if err != nil {

@@ -33,6 +33,7 @@ func wireITSM(acts *activities.Activities, ic config.Integrations) error {
 	}
 	jc, err := jira.New(jira.Options{BaseURL: ic.JiraURL, User: ic.JiraUser, Token: ic.JiraToken, Config: jira.Config{
 		Project: ic.JiraProject, IssueType: ic.JiraIssueType, Fields: fields, Transitions: steps, Cloud: ic.JiraCloud,
+		IncidentType: ic.JiraIncidentType,
 	}})
 	if err != nil {
 		return fmt.Errorf("Jira (TOLLGATE_JIRA_URL=%s): %w", ic.JiraURL, err)

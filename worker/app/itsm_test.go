@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,4 +36,18 @@ func TestWireITSMOnlyWhatIsConfigured(t *testing.T) {
 	assert.NotNil(t, acts.GitHub.Deployer)
 	assert.NotNil(t, acts.Jira.Tracker)
 	assert.Error(t, wireITSM(&activities.Activities{}, config.Integrations{GitHubToken: "t", GitHubRepo: "no-slash"}))
+}
+
+func TestWireITSMJiraIncidentType(t *testing.T) {
+	fake := jira.NewFake("u", "t", "Open")
+	defer fake.Close()
+	fake.AddIssue(jira.FakeIssue{Key: "OUT-1", Type: "Outage", Labels: []string{"tollgate-r1"}, Created: time.Now()})
+	fake.AddIssue(jira.FakeIssue{Key: "INC-1", Type: "Incident", Labels: []string{"tollgate-r1"}, Created: time.Now()})
+	acts := &activities.Activities{}
+	require.NoError(t, wireITSM(acts, config.Integrations{JiraURL: fake.URL(), JiraProject: "CHG", JiraUser: "u", JiraToken: "t",
+		JiraIncidentType: "Outage"}))
+	got, err := acts.Jira.Tracker.SearchIncidents(context.Background(), jira.IncidentQuery{Label: "tollgate-r1", Since: time.Now().Add(-time.Hour)})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "OUT-1", got[0].Key, "TOLLGATE_JIRA_INCIDENT_TYPE selects the incidents' issue type")
 }

@@ -1,0 +1,195 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tollgate-dev/tollgate/integrations/faults"
+	"github.com/tollgate-dev/tollgate/integrations/github"
+	"github.com/tollgate-dev/tollgate/policy"
+	"github.com/tollgate-dev/tollgate/release"
+)
+
+var srcT0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+
+func sourceSpec(owner string, required ...string) release.Spec {
+	return release.Spec{Metadata: release.Metadata{ID: "shop-7"},
+		Source: &release.Source{Base: "v1.4.0", Head: "9f2c4e1", Checks: release.SourceChecks{Owner: owner, Required: required}}}
+}
+
+func TestSourceChangeReadsSizeAuthorsAndTimes(t *testing.T) {
+	a, fake := githubActivities(t)
+	fake.SetCompare("v1.4.0", "9f2c4e1", github.FakeComparison{
+		Files: []string{"api/pay.go", "api/pay_test.go", "README.md"}, Additions: 120, Deletions: 30,
+		Commits: []github.FakeCommit{
+			{SHA: "c1", Login: "dana-gh", Time: srcT0.Add(2 * time.Hour)},
+			{SHA: "c2", Login: "Bob-GH", Time: srcT0},
+			{SHA: "c3", Login: "bob-gh", Time: srcT0.Add(time.Hour)},
+			{SHA: "c4", Login: "carol-c", Time: srcT0.Add(3 * time.Hour)},
+		},
+	})
+	res, err := a.SourceChange(context.Background(), SourceChangeInput{ReleaseID: "shop-7", Source: *sourceSpec("").Source})
+	require.NoError(t, err)
+	assert.Equal(t, SourceChangeResult{Files: 3, Lines: 150, Commits: 4,
+		Authors:     []string{"Bob-GH", "carol-c", "dana-gh"},
+		FirstCommit: srcT0, LastCommit: srcT0.Add(3 * time.Hour)}, res)
+	assert.Equal(t, []string{"GET /repos/acme/shop/compare/v1.4.0...9f2c4e1"}, fake.Calls())
+}
+
+// More commits than the client pages through: the result says the authors are incomplete.
+func TestSourceChangeFlagsUnlistedCommits(t *testing.T) {
+	a, fake := githubActivities(t)
+	commits := make([]github.FakeCommit, 2001)
+	for i := range commits {
+		commits[i] = github.FakeCommit{SHA: "c", Login: "dev", Time: srcT0}
+	}
+	commits[2000].Login = "the-one-not-listed"
+	fake.SetCompare("v1.4.0", "9f2c4e1", github.FakeComparison{Commits: commits})
+	res, err := a.SourceChange(context.Background(), SourceChangeInput{ReleaseID: "shop-7", Source: *sourceSpec("").Source})
+	require.NoError(t, err)
+	assert.True(t, res.AuthorsTruncated)
+	assert.Equal(t, 2001, res.Commits)
+	assert.Equal(t, []string{"dev"}, res.Authors)
+}
+
+func TestSourceChangeErrorsClassifiedAtTheBoundary(t *testing.T) {
+	src := *sourceSpec("").Source
+	tests := []struct {
+		name      string
+		configure bool
+		compare   bool
+		fault     faults.Fault
+		wantType  string
+		nonRetry  bool
+		nextDelay time.Duration
+		message   string
+	}{
+		{"github not configured", false, true, faults.Fault{}, ErrGitHubRefused, true, 0,
+			`release "shop-7" declares source but github is not configured on this worker (TOLLGATE_GITHUB_TOKEN, TOLLGATE_GITHUB_REPO)`},
+		{"unknown base is refused", true, false, faults.Fault{}, ErrGitHubRefused, true, 0, "github compare v1.4.0...9f2c4e1"},
+		{"429 waits Retry-After", true, true, faults.Fault{Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second}, ErrRateLimited, false, 7 * time.Second, "429"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, fake := githubActivities(t)
+			if !tt.configure {
+				a = &Activities{}
+			}
+			if tt.compare {
+				fake.SetCompare(src.Base, src.Head, github.FakeComparison{Files: []string{"x"}})
+			}
+			if tt.fault.Status != 0 {
+				fake.Faults.Push(tt.fault)
+			}
+			_, err := a.SourceChange(context.Background(), SourceChangeInput{ReleaseID: "shop-7", Source: src})
+			var ae *temporal.ApplicationError
+			require.True(t, errors.As(err, &ae), "got %v", err)
+			assert.Equal(t, tt.wantType, ae.Type())
+			assert.Equal(t, tt.nonRetry, ae.NonRetryable())
+			assert.Equal(t, tt.nextDelay, ae.NextRetryDelay())
+			assert.Contains(t, err.Error(), tt.message)
+			assert.NotContains(t, err.Error(), "ghp_act")
+		})
+	}
+}
+
+func TestSourceChangeServerErrorIsRetried(t *testing.T) {
+	a, fake := githubActivities(t)
+	fake.SetCompare("v1.4.0", "9f2c4e1", github.FakeComparison{Files: []string{"x"}, Additions: 1})
+	fake.Faults.Push(faults.Fault{Status: http.StatusBadGateway})
+	_, err := a.SourceChange(context.Background(), SourceChangeInput{ReleaseID: "shop-7", Source: *sourceSpec("").Source})
+	require.Error(t, err)
+	var ae *temporal.ApplicationError
+	assert.False(t, errors.As(err, &ae) && ae.NonRetryable(), "a 502 is retried: %v", err)
+	res, err := a.SourceChange(context.Background(), SourceChangeInput{ReleaseID: "shop-7", Source: *sourceSpec("").Source})
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Lines)
+}
+
+func TestSourceChecksEvidence(t *testing.T) {
+	pass := func(name string) github.Check { return github.Check{Name: name, Conclusion: "success"} }
+	tests := []struct {
+		name       string
+		runs       []github.Check
+		statuses   []github.Check
+		required   []string
+		fault      faults.Fault
+		passed     bool
+		observed   string
+		sourceFail string
+	}{
+		{"all passed", []github.Check{pass("build"), pass("test")}, []github.Check{pass("ci/jenkins")}, []string{"build", "ci/jenkins"}, faults.Fault{},
+			true, `evidence.source.all_passed = true, evidence.source.failed = [], evidence.source.missing = []`, ""},
+		{"failed run and missing required", []github.Check{pass("build"), {Name: "test", Conclusion: "failure"}}, nil, []string{"build", "e2e"}, faults.Fault{},
+			false, `evidence.source.all_passed = false, evidence.source.failed = ["test"], evidence.source.missing = ["e2e"]`, ""},
+		{"run passed but status failed", []github.Check{pass("build")}, []github.Check{{Name: "build", Conclusion: "failure"}}, nil, faults.Fault{},
+			false, `evidence.source.all_passed = false, evidence.source.failed = ["build"], evidence.source.missing = []`, ""},
+		{"running check", []github.Check{{Name: "e2e", Conclusion: "in_progress"}}, nil, nil, faults.Fault{},
+			false, `evidence.source.failed = ["e2e"]`, ""},
+		{"nothing reported", nil, nil, nil, faults.Fault{}, false, `evidence.source.all_passed = false`, ""},
+		{"github down", []github.Check{pass("build")}, nil, nil, faults.Fault{Status: http.StatusServiceUnavailable},
+			false, "", `evidence "source" unusable: github check runs of 9f2c4e1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, fake := githubActivities(t)
+			a.EvidenceStore = &MemEvidenceStore{}
+			fake.SetChecks("9f2c4e1", tt.runs, tt.statuses)
+			if tt.fault.Status != 0 {
+				fake.Faults.Push(tt.fault)
+			}
+			spec := sourceSpec("platform", tt.required...)
+			row := evaluateSource(t, a, spec)
+			assert.Equal(t, tt.passed, row.Passed, row.Message)
+			assert.Contains(t, row.ObservedText(), tt.observed)
+			assert.Contains(t, row.Message, tt.sourceFail)
+			assert.Equal(t, "github checks of 9f2c4e1", row.Evidence)
+		})
+	}
+}
+
+// evaluateSource collects and judges the readiness phase through the activities and returns
+// the source checks row.
+func evaluateSource(t *testing.T, a *Activities, spec release.Spec) policy.Row {
+	t.Helper()
+	ctx := context.Background()
+	col, err := a.CollectEvidence(ctx, CollectEvidenceInput{ReleaseID: "shop-7", Spec: spec, Phase: policy.PhaseReadiness, At: srcT0})
+	require.NoError(t, err)
+	res, err := a.EvaluateReadiness(ctx, EvaluateReadinessInput{ReleaseID: "shop-7", Spec: spec, Phase: policy.PhaseReadiness, Digest: col.Digest})
+	require.NoError(t, err)
+	require.Len(t, res.Table.Rows, 1)
+	require.Equal(t, policy.IDSourceChecks, res.Table.Rows[0].Criterion)
+	return res.Table.Rows[0]
+}
+
+func TestSourceChecksFailClosedWithoutGitHub(t *testing.T) {
+	spec := sourceSpec("platform", "build")
+	row := evaluateSource(t, &Activities{EvidenceStore: &MemEvidenceStore{}}, spec)
+	assert.False(t, row.Passed)
+	assert.Equal(t, `evidence "source" unusable: github is not configured on this worker: the source checks of 9f2c4e1 cannot be read`, row.Message)
+
+	// The local CLI run gathers without GitHub in the same way.
+	col, err := Gather(context.Background(), GatherInput{Spec: spec, At: srcT0})
+	require.NoError(t, err)
+	assert.Contains(t, col.Sources[policy.SourceSCM].Error, "github is not configured on this worker")
+}
+
+func TestSourceChecksOnlyWhenTheCriterionIsOn(t *testing.T) {
+	a, fake := githubActivities(t)
+	for _, spec := range []release.Spec{sourceSpec(""), {}} {
+		col, err := Gather(context.Background(), GatherInput{Spec: spec, At: srcT0, GitHub: a.GitHub.Deployer})
+		require.NoError(t, err)
+		assert.NotContains(t, col.Sources, policy.SourceSCM)
+	}
+	col, err := Gather(context.Background(), GatherInput{Spec: sourceSpec("platform"), At: srcT0, Phase: policy.PhasePreDeploy, GitHub: a.GitHub.Deployer})
+	require.NoError(t, err)
+	assert.NotContains(t, col.Sources, policy.SourceSCM, "source checks are readiness evidence")
+	assert.Empty(t, fake.Calls())
+}

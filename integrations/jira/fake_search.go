@@ -1,0 +1,114 @@
+package jira
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The JQL subset the fake understands: clauses joined by AND, each one of labels = "x",
+// project = "x", issuetype = "x" or created >= -Nm, then an optional ORDER BY created ASC|DESC.
+// Anything else is refused with 400, as Jira refuses JQL it cannot parse, so a client sending
+// more than the fake models fails its tests instead of passing on an ignored clause.
+var (
+	jqlOrderBy = regexp.MustCompile(`(?i)\s+ORDER\s+BY\s+created\s+(ASC|DESC)\s*$`)
+	jqlAnd     = regexp.MustCompile(`(?i)\s+AND\s+`)
+	jqlField   = regexp.MustCompile(`(?i)^(labels|project|issuetype)\s*=\s*"((?:[^"\\]|\\.)*)"$`)
+	jqlCreated = regexp.MustCompile(`(?i)^created\s*>=\s*-(\d+)m$`)
+	jqlUnquote = strings.NewReplacer(`\\`, `\`, `\"`, `"`)
+)
+
+// jqlCond is one parsed clause.
+type jqlCond func(is *FakeIssue, now time.Time) bool
+
+// parseJQL parses the subset; order is "", "asc" or "desc".
+func parseJQL(jql string) (conds []jqlCond, order string, err error) {
+	jql = strings.TrimSpace(jql)
+	if m := jqlOrderBy.FindStringSubmatch(jql); m != nil {
+		order, jql = strings.ToLower(m[1]), strings.TrimSpace(jql[:len(jql)-len(m[0])])
+	}
+	if jql == "" {
+		return nil, "", fmt.Errorf("fake jira: empty query")
+	}
+	for _, clause := range jqlAnd.Split(jql, -1) {
+		clause = strings.TrimSpace(clause)
+		if m := jqlField.FindStringSubmatch(clause); m != nil {
+			field, value := strings.ToLower(m[1]), jqlUnquote.Replace(m[2])
+			conds = append(conds, func(is *FakeIssue, _ time.Time) bool {
+				switch field {
+				case "labels":
+					return slices.Contains(is.Labels, value)
+				case "project":
+					return strings.EqualFold(is.Project, value)
+				}
+				return strings.EqualFold(is.Type, value)
+			})
+			continue
+		}
+		if m := jqlCreated.FindStringSubmatch(clause); m != nil {
+			minutes, _ := strconv.Atoi(m[1])
+			conds = append(conds, func(is *FakeIssue, now time.Time) bool {
+				return !is.Created.Before(now.Add(-time.Duration(minutes) * time.Minute))
+			})
+			continue
+		}
+		return nil, "", fmt.Errorf("fake jira: unsupported JQL clause %q (labels, project, issuetype = \"x\", created >= -Nm, AND only)", clause)
+	}
+	return conds, order, nil
+}
+
+// search serves both flavours: Data Center's /rest/api/2/search pages by startAt and counts
+// the matches (total); Cloud's /rest/api/3/search/jql counts nothing and says isLast, with a
+// nextPageToken while more remain.
+func (f *Fake) search(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	conds, order, err := parseJQL(q.Get("jql"))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{err.Error()}})
+		return
+	}
+	limit, err := strconv.Atoi(q.Get("maxResults"))
+	if err != nil || limit <= 0 || limit > 100 {
+		limit = 50
+	}
+	start, _ := strconv.Atoi(q.Get("startAt"))
+	if tok := q.Get("nextPageToken"); tok != "" {
+		start, _ = strconv.Atoi(tok)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.Now()
+	var matches []*FakeIssue
+	for _, is := range f.issues {
+		if !slices.ContainsFunc(conds, func(c jqlCond) bool { return !c(is, now) }) {
+			matches = append(matches, is)
+		}
+	}
+	if order != "" {
+		slices.SortStableFunc(matches, func(a, b *FakeIssue) int {
+			if order == "desc" {
+				return b.Created.Compare(a.Created)
+			}
+			return a.Created.Compare(b.Created)
+		})
+	}
+	start = min(max(start, 0), len(matches))
+	end := min(start+limit, len(matches))
+	out := []map[string]any{}
+	for _, is := range matches[start:end] {
+		out = append(out, issueJSON(is))
+	}
+	if r.URL.Path == "/rest/api/3/search/jql" {
+		ans := map[string]any{"issues": out, "isLast": end == len(matches)}
+		if end < len(matches) {
+			ans["nextPageToken"] = strconv.Itoa(end)
+		}
+		writeJSON(w, http.StatusOK, ans)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"startAt": start, "maxResults": limit, "total": len(matches), "issues": out})
+}

@@ -1,0 +1,137 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/risk"
+)
+
+// sourceChange marks the compare step at the start of the risk phase. Only releases whose spec
+// declares a source ask for the marker, so every other history stays as it was.
+const (
+	sourceChange        = "source-change"
+	sourceChangeVersion = 1
+)
+
+// sourceAttempts bounds the compare's retries: a GitHub that keeps failing ends the release
+// instead of holding it in the risk phase for ever.
+const sourceAttempts = 10
+
+// SourceStatus is the release's change in source control as the status query shows it.
+type SourceStatus struct {
+	Base    string `json:"base"`
+	Head    string `json:"head"`
+	Files   int    `json:"files"`
+	Lines   int    `json:"lines"`
+	Commits int    `json:"commits"`
+	// Authors may not approve the release (segregation of duties).
+	Authors     []string  `json:"authors"`
+	FirstCommit time.Time `json:"firstCommit,omitzero"`
+	LastCommit  time.Time `json:"lastCommit,omitzero"`
+}
+
+// readSource asks GitHub for the change between the spec's base and head, before the risk is
+// assessed: its size feeds the risk score, its authors segregation of duties, its commit times
+// the review's lead time. A compare that fails ends the release: judging risk and approvers
+// without the change the spec declares would not be governance.
+func (r *releaseRun) readSource(ctx workflow.Context) (Outcome, string, bool) {
+	src := r.spec.Source
+	if src == nil || workflow.GetVersion(ctx, sourceChange, workflow.DefaultVersion, sourceChangeVersion) == workflow.DefaultVersion {
+		return "", "", true
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, MaximumAttempts: sourceAttempts},
+	})
+	var a *activities.Activities
+	var res activities.SourceChangeResult
+	err := workflow.ExecuteActivity(actx, a.SourceChange, activities.SourceChangeInput{ReleaseID: r.spec.Metadata.ID, Source: *src}).Get(ctx, &res)
+	if err != nil {
+		return OutcomeInvalid, "source: " + errorMessage(err), false
+	}
+	if res.AuthorsTruncated {
+		// Fail closed: an unlisted author could approve their own change.
+		return OutcomeInvalid, fmt.Sprintf("source: GitHub could not list every author of %s...%s (%d commits): segregation of duties cannot be checked; narrow the range",
+			src.Base, src.Head, res.Commits), false
+	}
+	r.status.Source = &SourceStatus{Base: src.Base, Head: src.Head, Files: res.Files, Lines: res.Lines, Commits: res.Commits,
+		Authors: res.Authors, FirstCommit: res.FirstCommit, LastCommit: res.LastCommit}
+	msg := fmt.Sprintf("source %s...%s: %d commit(s), %d file(s), %d line(s); authors: %s",
+		src.Base, src.Head, res.Commits, res.Files, res.Lines, orNone(res.Authors))
+	r.event(ctx, "source", "", msg)
+	r.audit(ctx, "source", "", msg, r.status.Source)
+	return "", "", true
+}
+
+// changeSize is the source's size for the risk model; nil (unknown) without a source.
+func (r *releaseRun) changeSize() *risk.ChangeSize {
+	s := r.status.Source
+	if s == nil {
+		return nil
+	}
+	return &risk.ChangeSize{Files: s.Files, Lines: s.Lines}
+}
+
+// authors are the spec's authors and the source's commit authors, each once ignoring case, the
+// spec's first. Update validators call it, so it only reads state.
+func (r *releaseRun) authors() []string {
+	out := make([]string, 0, len(r.spec.Authors))
+	add := func(names []string) {
+		for _, n := range names {
+			if n != "" && !containsFold(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	add(r.spec.Authors)
+	if s := r.status.Source; s != nil {
+		add(s.Authors)
+	}
+	return out
+}
+
+// sourceCommitTimes are the source's earliest and latest commit times, for the review's lead
+// time (which runs from the earliest).
+func (r *releaseRun) sourceCommitTimes() []time.Time {
+	s := r.status.Source
+	if s == nil {
+		return nil
+	}
+	var out []time.Time
+	for _, t := range []time.Time{s.FirstCommit, s.LastCommit} {
+		if !t.IsZero() && (len(out) == 0 || !out[0].Equal(t)) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// sourceRef is the source's head, what GitHub deployments point at when the spec declares one.
+func (r *releaseRun) sourceRef() (string, bool) {
+	if s := r.spec.Source; s != nil && s.Head != "" {
+		return s.Head, true
+	}
+	return "", false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "none reported"
+	}
+	return strings.Join(list, ", ")
+}
