@@ -28,6 +28,8 @@ type Notification struct {
 	Body      string    `json:"body,omitempty"`
 	// Handoff is the package's summary (kind handoff) for notifiers that render it, like Slack.
 	Handoff *HandoffSummary `json:"handoff,omitempty"`
+	// AcknowledgedBy is who took the release over (kind handoff-acknowledged), at Time.
+	AcknowledgedBy string `json:"acknowledgedBy,omitempty"`
 }
 
 // HandoffSummary is the handoff package in parts: what a chat message shows of it.
@@ -75,6 +77,8 @@ const (
 	NotifyHandoff    = "handoff"
 	NotifyReminder   = "handoff-reminder"
 	NotifyEscalation = "handoff-escalation"
+	// NotifyAcknowledged: support took the release over, through Slack, the CLI or the web API.
+	NotifyAcknowledged = "handoff-acknowledged"
 )
 
 // SendHandoffInput asks for the handoff package (Kind handoff) or a reminder or escalation.
@@ -86,6 +90,8 @@ type SendHandoffInput struct {
 	To      string    `json:"to,omitempty"`
 	Message string    `json:"message,omitempty"`
 	At      time.Time `json:"at"`
+	// AcknowledgedBy is who acknowledged (kind handoff-acknowledged; At is when).
+	AcknowledgedBy string `json:"acknowledgedBy,omitempty"`
 }
 
 // SendHandoffResult says where the package went and how the diagram was drawn.
@@ -111,7 +117,7 @@ func (a *Activities) SendHandoff(ctx context.Context, in SendHandoffInput) (Send
 		channel = in.Spec.Handoff.Contact
 	}
 	res := SendHandoffResult{Channel: channel}
-	n := Notification{Time: in.At, ReleaseID: id, Channel: channel, Kind: in.Kind, Subject: in.Message}
+	n := Notification{Time: in.At, ReleaseID: id, Channel: channel, Kind: in.Kind, Subject: in.Message, AcknowledgedBy: in.AcknowledgedBy}
 	if in.Kind == NotifyHandoff {
 		body, svg, format, issues, err := a.handoffPackage(ctx, in)
 		if err != nil {

@@ -23,6 +23,15 @@ type SlackNotifier struct {
 // Notify implements Notifier. Slack goes first: if Next then fails, the retry finds the
 // Slack message by its key and only Next is repeated.
 func (s *SlackNotifier) Notify(ctx context.Context, n Notification) error {
+	if n.Kind == NotifyAcknowledged {
+		if err := s.markAcknowledged(ctx, n); err != nil {
+			return slackError(err)
+		}
+		if s.Next != nil {
+			return s.Next.Notify(ctx, n)
+		}
+		return nil
+	}
 	var msg slack.Message
 	var err error
 	if n.Kind == NotifyHandoff && n.Handoff != nil {
@@ -49,6 +58,21 @@ func (s *SlackNotifier) Notify(ctx context.Context, n Notification) error {
 		return s.Next.Notify(ctx, n)
 	}
 	return nil
+}
+
+// markAcknowledged rewrites the handoff message as acknowledged, whichever way the
+// acknowledgement came: a Slack click already did (the rewrite is the same), a CLI or web one
+// did not. Without a handoff message there is nothing to rewrite.
+func (s *SlackNotifier) markAcknowledged(ctx context.Context, n Notification) error {
+	found, err := s.Messenger.FindMessage(ctx, s.Channel, slack.HandoffKey(n.ReleaseID))
+	if err != nil || found.TS == "" {
+		return err
+	}
+	msg, err := slack.HandoffAcknowledged(n.ReleaseID, found.Blocks, n.AcknowledgedBy, n.Time)
+	if err != nil {
+		return fmt.Errorf("slack handoff of release %q: %w", n.ReleaseID, err)
+	}
+	return s.Messenger.Update(ctx, s.Channel, found.TS, msg)
 }
 
 // post posts msg unless a message with its key is there; one already there is left alone, as

@@ -72,6 +72,18 @@ func TestSlackHandoffPostedOnceToTheSupportChannel(t *testing.T) {
 	assert.Contains(t, msgs[2].Text, "escalated to sre-lead")
 	assert.NotContains(t, string(msgs[1].Blocks), slack.ActionAcknowledgeHandoff, "only the package carries the button")
 	assert.Equal(t, []string{NotifyHandoff, NotifyReminder, NotifyReminder, NotifyEscalation}, next.kinds, "the event log still gets every notification")
+
+	// Acknowledged from the CLI: the package message is rewritten in place, its content kept.
+	ack := SendHandoffInput{Kind: NotifyAcknowledged, Spec: spec, AcknowledgedBy: "sam", At: at.Add(5 * time.Hour)}
+	_, err = a.SendHandoff(ctx, ack)
+	require.NoError(t, err)
+	msgs = fake.Messages("CSUP")
+	require.Len(t, msgs, 3, "rewritten, not posted")
+	assert.Equal(t, 1, msgs[0].Updates)
+	assert.Contains(t, string(msgs[0].Blocks), "acknowledged by sam at 2026-03-05T15:00:00Z")
+	assert.Contains(t, string(msgs[0].Blocks), "slow cart", "the package is still there")
+	assert.NotContains(t, string(msgs[0].Blocks), slack.ActionAcknowledgeHandoff, "the button is gone")
+	assert.Equal(t, NotifyAcknowledged, next.kinds[len(next.kinds)-1])
 }
 
 func TestSlackHandoffRefusedIsNotRetriedAndStillLogged(t *testing.T) {

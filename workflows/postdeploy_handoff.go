@@ -100,6 +100,31 @@ func (r *releaseRun) handoff(ctx workflow.Context) {
 		return
 	}
 	r.awaitAcknowledgement(ctx, hs)
+	r.announceAcknowledgement(ctx, hs)
+}
+
+// handoffAckChange marks releases that tell the support channel who acknowledged, so an
+// acknowledgement from the CLI or web API shows on the Slack handoff message as a click does.
+const (
+	handoffAckChange  = "handoff-acknowledged-note"
+	handoffAckVersion = 1
+)
+
+// announceAcknowledgement passes the acknowledgement to the notifiers (Slack rewrites the
+// handoff message; the event log records it). A failure is noted; the handoff stands.
+func (r *releaseRun) announceAcknowledgement(ctx workflow.Context, hs *HandoffStatus) {
+	ack := hs.Acknowledged
+	if ack == nil || workflow.GetVersion(ctx, handoffAckChange, workflow.DefaultVersion, handoffAckVersion) == workflow.DefaultVersion {
+		return
+	}
+	var a *activities.Activities
+	err := workflow.ExecuteActivity(shortActivity(ctx), a.SendHandoff, activities.SendHandoffInput{
+		Kind: activities.NotifyAcknowledged, Spec: r.spec, AcknowledgedBy: ack.Actor, At: ack.Time,
+		Message: "handoff of release " + r.spec.Metadata.ID + " acknowledged by " + ack.Actor,
+	}).Get(ctx, nil)
+	if err != nil {
+		r.event(ctx, "handoff-note-failed", "", "acknowledgement not passed on to "+hs.Channel+": "+errorMessage(err))
+	}
 }
 
 func (r *releaseRun) awaitAcknowledgement(ctx workflow.Context, hs *HandoffStatus) {

@@ -245,8 +245,11 @@ func TestHandoffWaitsForTheSupportGroupWithRemindersAndEscalation(t *testing.T) 
 		notes = append(notes, in.Kind+">"+in.To)
 	}
 	// Package, reminders at 1 h and 2 h, escalation at 2.5 h, then ack at about 4.5 h after
-	// the handoff began (reminders at 3 h and 4 h).
-	assert.Equal(t, []string{"handoff>", "handoff-reminder>", "handoff-reminder>", "handoff-escalation>support-leads", "handoff-reminder>", "handoff-reminder>"}, notes)
+	// the handoff began (reminders at 3 h and 4 h), passed on to the support channel.
+	assert.Equal(t, []string{"handoff>", "handoff-reminder>", "handoff-reminder>", "handoff-escalation>support-leads", "handoff-reminder>", "handoff-reminder>", "handoff-acknowledged>"}, notes)
+	last := h.handoffs[len(h.handoffs)-1]
+	assert.Equal(t, "tia", last.AcknowledgedBy)
+	assert.Equal(t, st.Handoff.Acknowledged.Time, last.At)
 	assert.Equal(t, 4, st.Handoff.Reminders)
 	assert.Subset(t, kinds(st.Timeline), []string{"review-filed", "handoff-sent", "handoff-reminder", "escalation", "handoff-acknowledged", "archived"})
 	assert.Equal(t, 1, countKind(h, "handoff"), "the acknowledgement is audited")

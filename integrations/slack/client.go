@@ -98,18 +98,24 @@ func (c *Client) Update(ctx context.Context, channel, ts string, m Message) erro
 // Find implements Messenger: it searches the channel's recent history for the key in the
 // metadata Tollgate attaches to every message.
 func (c *Client) Find(ctx context.Context, channel, key string) (string, error) {
+	f, err := c.FindMessage(ctx, channel, key)
+	return f.TS, err
+}
+
+// FindMessage implements Messenger: the recent message whose metadata carries key.
+func (c *Client) FindMessage(ctx context.Context, channel, key string) (Found, error) {
 	res, err := c.api.GetConversationHistoryContext(ctx, &slackapi.GetConversationHistoryParameters{
 		ChannelID: channel, Limit: c.limit, IncludeAllMetadata: true,
 	})
 	if err != nil {
-		return "", fmt.Errorf("slack conversations.history %s (looking for %q): %w", channel, key, err)
+		return Found{}, fmt.Errorf("slack conversations.history %s (looking for %q): %w", channel, key, err)
 	}
 	for _, m := range res.Messages {
 		if m.Metadata.EventType == MetadataEventType && m.Metadata.EventPayload["key"] == key {
-			return m.Timestamp, nil
+			return Found{TS: m.Timestamp, Blocks: m.Blocks.BlockSet}, nil
 		}
 	}
-	return "", nil
+	return Found{}, nil
 }
 
 // UserEmail implements Messenger.

@@ -198,6 +198,9 @@ func (f *Fake) history(w http.ResponseWriter, r *http.Request) {
 	out := []map[string]any{}
 	for i := len(msgs) - 1; i >= 0; i-- { // newest first, as Slack answers
 		m := map[string]any{"type": "message", "ts": msgs[i].TS, "text": msgs[i].Text}
+		if len(msgs[i].Blocks) > 0 {
+			m["blocks"] = msgs[i].Blocks
+		}
 		if withMeta && msgs[i].Key != "" {
 			m["metadata"] = map[string]any{"event_type": MetadataEventType, "event_payload": map[string]any{"key": msgs[i].Key}}
 		}

@@ -4,7 +4,11 @@
 // over HTTP so tests exercise the real client code.
 package slack
 
-import "context"
+import (
+	"context"
+
+	slackapi "github.com/slack-go/slack"
+)
 
 // Action IDs of Tollgate's buttons and the modal; the web handler dispatches on them.
 const (
@@ -50,10 +54,18 @@ type Messenger interface {
 	Update(ctx context.Context, channel, ts string, m Message) error
 	// Find returns the timestamp of the recent message carrying key, or "" when there is none.
 	Find(ctx context.Context, channel, key string) (string, error)
+	// FindMessage is Find with the message's blocks, for rewriting it; a zero Found when none.
+	FindMessage(ctx context.Context, channel, key string) (Found, error)
 	// UserEmail returns the email of a Slack user (users.info; scope users:read.email).
 	UserEmail(ctx context.Context, userID string) (string, error)
 	// Respond sends an ephemeral answer to the user through an interaction's response_url.
 	Respond(ctx context.Context, responseURL, text string) error
 	// OpenReasonModal opens the reason modal for the interaction that carried triggerID.
 	OpenReasonModal(ctx context.Context, triggerID string, m ReasonModal) error
+}
+
+// Found is a message found by its key: its timestamp and its blocks as Slack holds them.
+type Found struct {
+	TS     string
+	Blocks []slackapi.Block
 }
