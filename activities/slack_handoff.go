@@ -102,11 +102,10 @@ func handoffSummary(in SendHandoffInput, issues []string, packageID int64) *Hand
 	for _, c := range docs.Contacts(s) {
 		sum.Contacts = append(sum.Contacts, c.Role+": "+c.Name)
 	}
-	remind := "the default interval"
+	sum.Escalation = "reminders at the default interval until acknowledged"
 	if h.RemindEvery != 0 {
-		remind = h.RemindEvery.String()
+		sum.Escalation = "reminders every " + h.RemindEvery.String() + " until acknowledged"
 	}
-	sum.Escalation = "reminders every " + remind + " until acknowledged"
 	if h.EscalateTo != "" {
 		after := "the default delay"
 		if h.EscalateAfter != 0 {

@@ -61,6 +61,7 @@ func startSaaS(t *testing.T, c *cluster) *saas {
 	acts.EvidenceStore = &activities.MemEvidenceStore{}
 	s.acts = acts
 	acts.Slack = activities.SlackConfig{Messenger: sc, Channel: "C1"}
+	acts.Notifier = &activities.SlackNotifier{Messenger: sc, Channel: "C1", Next: acts.Notifier}
 	acts.GitHub = activities.GitHubConfig{Deployer: gc}
 	acts.Jira = activities.JiraConfig{Tracker: jc}
 	c.startWorker(acts)
@@ -161,4 +162,40 @@ func TestReleaseApprovedInSlackRecordsGitHubAndJira(t *testing.T) {
 // GitHub and Jira failing (5xx, 429 with Retry-After, lost answers after the remote acted).
 func TestReleaseUnderInjectedSaaSFailuresCreatesNoDuplicate(t *testing.T) {
 	runApprovedInSlack(t, "saas-2", 0.3)
+}
+
+// TestHandoffAcknowledgedFromTheCLIShowsInSlack: the support handoff is posted to Slack with its
+// Acknowledge button; a support engineer acknowledges from the CLI instead, and the Slack
+// message still ends up saying who took the release over.
+func TestHandoffAcknowledgedFromTheCLIShowsInSlack(t *testing.T) {
+	c := newCluster(t)
+	s := startSaaS(t, c)
+	const id = "handoff-1"
+	spec := markerSpec(id, 1, 1, "true")
+	spec.Approval.Approvers, spec.Approval.Required = []string{"bob@example.com"}, 1
+	spec.Handoff.Members = []string{"sam"}
+	spec = signed(t, spec)
+	ctx := context.Background()
+	_, err := c.ctl.Start(ctx, &spec, "alice")
+	require.NoError(t, err)
+	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	s.approveInSlack(t, c, id, "U1", "bob@example.com")
+	c.waitFor(id, "handoff", func(st workflows.Status) bool { return st.Phase == workflows.PhaseHandoff && st.Handoff != nil && !st.Handoff.Sent.IsZero() })
+	handoff := func() slack.FakeMessage {
+		for _, m := range s.slack.Messages("C1") {
+			if m.Key == slack.HandoffKey(id) {
+				return m
+			}
+		}
+		return slack.FakeMessage{}
+	}
+	require.Contains(t, string(handoff().Blocks), slack.ActionAcknowledgeHandoff)
+
+	out, _, code := c.cliRun(ctx, "ack", id, "--as", "sam", "--reason", "runbook read")
+	require.Equal(t, 0, code, out)
+	res := releaseResult(t, c, id)
+	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
+	msg := handoff()
+	assert.Contains(t, string(msg.Blocks), "acknowledged by sam at ")
+	assert.NotContains(t, string(msg.Blocks), slack.ActionAcknowledgeHandoff, "the button is gone")
 }
