@@ -180,7 +180,9 @@ func TestHandoffAcknowledgedFromTheCLIShowsInSlack(t *testing.T) {
 	require.NoError(t, err)
 	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
 	s.approveInSlack(t, c, id, "U1", "bob@example.com")
-	c.waitFor(id, "handoff", func(st workflows.Status) bool { return st.Phase == workflows.PhaseHandoff && st.Handoff != nil && !st.Handoff.Sent.IsZero() })
+	c.waitFor(id, "handoff", func(st workflows.Status) bool {
+		return st.Phase == workflows.PhaseHandoff && st.Handoff != nil && !st.Handoff.Sent.IsZero()
+	})
 	handoff := func() slack.FakeMessage {
 		for _, m := range s.slack.Messages("C1") {
 			if m.Key == slack.HandoffKey(id) {

@@ -2,9 +2,6 @@ package test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -33,11 +30,9 @@ func (s *saas) webhook(t *testing.T, c *cluster) func(delivery, event, body stri
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return func(delivery, event, body string) {
-		mac := hmac.New(sha256.New, []byte(e2eWebhookSecret))
-		mac.Write([]byte(body))
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/github/webhook", strings.NewReader(body))
 		require.NoError(t, err)
-		req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+		req.Header.Set("X-Hub-Signature-256", web.SignGitHub([]byte(e2eWebhookSecret), []byte(body)))
 		req.Header.Set("X-GitHub-Delivery", delivery)
 		req.Header.Set("X-GitHub-Event", event)
 		resp, err := http.DefaultClient.Do(req)

@@ -2,9 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -68,11 +65,9 @@ func TestFinishedGitHubCheckRechecksTheBlockedReleaseOfThatCommit(t *testing.T) 
 	defer srv.Close()
 
 	deliver := func(delivery, event, body string) int {
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write([]byte(body))
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/github/webhook", strings.NewReader(body))
 		require.NoError(t, err)
-		req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+		req.Header.Set("X-Hub-Signature-256", SignGitHub([]byte(secret), []byte(body)))
 		req.Header.Set("X-GitHub-Delivery", delivery)
 		req.Header.Set("X-GitHub-Event", event)
 		resp, err := http.DefaultClient.Do(req)

@@ -61,13 +61,18 @@ func VerifyGitHub(secret []byte, h http.Header, body []byte) error {
 	if !strings.HasPrefix(sig, "sha256=") {
 		return ErrBadSignature
 	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write(body)
-	want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
-	if !hmac.Equal([]byte(want), []byte(sig)) {
+	if !hmac.Equal([]byte(SignGitHub(secret, body)), []byte(sig)) {
 		return ErrBadSignature
 	}
 	return nil
+}
+
+// SignGitHub is the X-Hub-Signature-256 value GitHub sends for body: what VerifyGitHub expects,
+// and what a tool replaying a delivery to Tollgate signs it with.
+func SignGitHub(secret, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
 // seen remembers keys for a while: signatures (an identical request is a replay), body

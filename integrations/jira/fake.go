@@ -139,6 +139,16 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	}
 }
 
+// issueOr404 returns the issue the request's path names, or answers 404 as Jira does and
+// returns nil; the caller holds mu.
+func (f *Fake) issueOr404(w http.ResponseWriter, r *http.Request) *FakeIssue {
+	is := f.find(r.PathValue("key"))
+	if is == nil {
+		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
+	}
+	return is
+}
+
 // find returns the issue with key; the caller holds mu.
 func (f *Fake) find(key string) *FakeIssue {
 	for _, is := range f.issues {
@@ -215,19 +225,16 @@ func issueJSON(is *FakeIssue) map[string]any {
 func (f *Fake) get(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if is := f.find(r.PathValue("key")); is != nil {
+	if is := f.issueOr404(w, r); is != nil {
 		writeJSON(w, http.StatusOK, issueJSON(is))
-		return
 	}
-	writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
 }
 
 func (f *Fake) listTransitions(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	is := f.find(r.PathValue("key"))
+	is := f.issueOr404(w, r)
 	if is == nil {
-		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
 		return
 	}
 	out := []map[string]any{}
@@ -248,9 +255,8 @@ func (f *Fake) doTransition(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewDecoder(r.Body).Decode(&req)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	is := f.find(r.PathValue("key"))
+	is := f.issueOr404(w, r)
 	if is == nil {
-		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
 		return
 	}
 	for _, t := range f.transitions {

@@ -16,9 +16,8 @@ func (f *Fake) comment(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewDecoder(r.Body).Decode(&req)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	is := f.find(r.PathValue("key"))
+	is := f.issueOr404(w, r)
 	if is == nil {
-		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
 		return
 	}
 	is.Comments = append(is.Comments, req.Body)
@@ -35,9 +34,8 @@ func (f *Fake) listComments(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	is := f.find(r.PathValue("key"))
+	is := f.issueOr404(w, r)
 	if is == nil {
-		writeJSON(w, http.StatusNotFound, map[string]any{"errorMessages": []string{"Issue does not exist"}})
 		return
 	}
 	all := []map[string]any{}
