@@ -48,6 +48,25 @@ func (a *Activities) JiraChangeRequest(ctx context.Context, in JiraChangeRequest
 	return JiraChangeRequestResult{Key: key}, nil
 }
 
+// JiraUpdateChangeInput is the change request's content to write again.
+type JiraUpdateChangeInput struct {
+	Key    string             `json:"key"`
+	Change jira.ChangeRequest `json:"change"`
+}
+
+// JiraUpdateChange writes the change request's content again: created at intake with the risk
+// pending, it gets the assessed class and explanation. The write is a PUT of the same content,
+// so a retry after a lost answer changes nothing more.
+func (a *Activities) JiraUpdateChange(ctx context.Context, in JiraUpdateChangeInput) error {
+	if a.Jira.Tracker == nil {
+		return temporal.NewNonRetryableApplicationError("jira is not configured on this worker", ErrJiraRefused, nil)
+	}
+	if err := a.Jira.Tracker.UpdateChange(ctx, in.Key, in.Change); err != nil {
+		return jiraError(err)
+	}
+	return nil
+}
+
 // JiraTransitionInput moves a change request to a phase's status.
 type JiraTransitionInput struct {
 	Key   string `json:"key"`

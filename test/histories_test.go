@@ -94,6 +94,7 @@ func TestRecordHistories(t *testing.T) {
 	itsm := markerSpec("history-itsm", 1, 1, "true")
 	itsm.Source = &release.Source{Base: "v1.0.0", Head: "9f2c4e1", Checks: release.SourceChecks{Owner: "quinn", Required: []string{"build"}}}
 	itsm.ChangeControl = &release.ChangeControl{WaitFor: "Scheduled", RejectOn: []string{"Rejected"}, PollEvery: release.Duration(time.Second)}
+	itsm.Handoff.Members = []string{"sam"}
 	itsm.Normalize()
 	itsm = signed(t, itsm)
 	ghFake.SetCompare("v1.0.0", "9f2c4e1", github.FakeComparison{Files: []string{"a.go"}, Additions: 10,
@@ -108,6 +109,9 @@ func TestRecordHistories(t *testing.T) {
 		return st.ChangeControl != nil && st.ChangeControl.Key != ""
 	})
 	require.True(t, jiraFake.SetStatus(st.ChangeControl.Key, "Scheduled"))
+	c.waitFor(itsm.Metadata.ID, "handoff", func(st workflows.Status) bool { return st.Phase == workflows.PhaseHandoff && st.Handoff != nil })
+	_, err = c.ctl.Control(ctx, itsm.Metadata.ID, workflows.UpdateAcknowledgeHandoff, workflows.Request{Actor: "sam"})
+	require.NoError(t, err)
 	res, err = c.ctl.Result(ctx, itsm.Metadata.ID)
 	require.NoError(t, err)
 	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
@@ -140,8 +144,9 @@ func TestRecordHistories(t *testing.T) {
 // change alters the command sequence, so new recordings sit beside the old ones instead of
 // replacing them: old files prove that releases started before the change still resume.
 // v1 (files without a shape): waves only. v2: integrity, risk, freezes, locks, audit trail.
-// v3: after the deploy (review, handoff, archive), with GitHub and Jira records on, and a
-// release with a source (checks, compare) in ITSM-driven mode.
+// v3: after the deploy (review, handoff, archive), with GitHub and Jira records on (the risk
+// written into the change request), and a release with a source (checks, compare) in
+// ITSM-driven mode whose handoff is acknowledged.
 const historyShape = "v3"
 
 // recordingSaaS serves fake GitHub and Jira for the recordings and returns them with the

@@ -123,7 +123,7 @@ func runApprovedInSlack(t *testing.T, id string, faultRate float64) {
 	for _, m := range msgs {
 		keys = append(keys, m.Key)
 	}
-	assert.ElementsMatch(t, []string{slack.ApprovalKey(id), slack.WaveKey(id, 0), slack.WaveKey(id, 1)}, keys, "one message per key")
+	assert.ElementsMatch(t, []string{slack.ApprovalKey(id), slack.WaveKey(id, 0), slack.WaveKey(id, 1), slack.HandoffKey(id)}, keys, "one message per key")
 	assert.Contains(t, string(msgs[0].Blocks), "bob@example.com")
 
 	deps := s.github.Deployments()
@@ -134,6 +134,8 @@ func runApprovedInSlack(t *testing.T, id string, faultRate float64) {
 	}
 	issues := s.jira.Issues()
 	require.Len(t, issues, 1, "one change request")
+	assert.Contains(t, issues[0].Description, "h3. risk\n", "the change request carries the risk section")
+	assert.NotContains(t, issues[0].Description, "pending", "the assessed risk replaced the placeholder")
 	assert.Equal(t, []string{"Open", "Awaiting Approval", "Implementing", "Closed"}, issues[0].History)
 	texts, refs := map[string]bool{}, map[string]int{}
 	for _, cm := range issues[0].Comments {

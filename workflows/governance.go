@@ -76,6 +76,7 @@ func (r *releaseRun) riskGate(ctx workflow.Context) (Outcome, string, bool) {
 	}
 	r.event(ctx, "risk", "", msg)
 	r.audit(ctx, "risk", "", msg, r.status.Risk)
+	r.itsmRiskAssessed(ctx)
 	if r.directoryGoverned() && res.Policy.RequireMitigation {
 		if _, missing := governance.Satisfied(res.Policy, &res.Directory, r.facts(), nil); hasMitigationGap(missing) {
 			return OutcomeRejected, "policy: " + strings.Join(mitigationGaps(missing), "; "), false

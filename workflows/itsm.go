@@ -42,6 +42,7 @@ type itsm struct {
 // itsmJob is one call; exactly one of its inputs is set.
 type itsmJob struct {
 	change     *activities.JiraChangeRequestInput
+	update     *activities.JiraUpdateChangeInput
 	transition *activities.JiraTransitionInput
 	comment    *activities.JiraCommentInput
 	deployment *activities.GitHubDeploymentInput
@@ -87,6 +88,12 @@ func (s *itsm) run(ctx, actx workflow.Context, job itsmJob) error {
 			return err
 		}
 		s.jiraKey = res.Key
+	case job.update != nil:
+		if s.jiraKey == "" {
+			return nil
+		}
+		job.update.Key = s.jiraKey
+		return workflow.ExecuteActivity(actx, a.JiraUpdateChange, *job.update).Get(ctx, nil)
 	case job.transition != nil:
 		if s.jiraKey == "" {
 			return nil // no change request: nothing to move
@@ -137,6 +144,23 @@ func (r *releaseRun) itsmJira(phase, comment string) {
 		marker := fmt.Sprintf("%s/comment-%d", r.spec.Metadata.ID, r.itsm.comments)
 		r.itsm.queue = append(r.itsm.queue, itsmJob{comment: &activities.JiraCommentInput{Body: comment, Marker: marker}})
 	}
+}
+
+// itsmRiskChange marks releases whose change request gets the assessed risk written into it;
+// it is asked only when Jira was recorded at intake.
+const (
+	itsmRiskChange  = "itsm-risk"
+	itsmRiskVersion = 1
+)
+
+// itsmRiskAssessed writes the risk class and explanation into the change request, which was
+// created at intake with the risk pending.
+func (r *releaseRun) itsmRiskAssessed(ctx workflow.Context) {
+	if !r.itsm.jira || r.status.Risk == nil ||
+		workflow.GetVersion(ctx, itsmRiskChange, workflow.DefaultVersion, itsmRiskVersion) == workflow.DefaultVersion {
+		return
+	}
+	r.itsm.queue = append(r.itsm.queue, itsmJob{update: &activities.JiraUpdateChangeInput{Change: r.changeRequest()}})
 }
 
 // itsmApprovalRequested records the gate results and risk the approvers decide on.
@@ -229,6 +253,9 @@ func (r *releaseRun) changeRequest() jira.ChangeRequest {
 	s := r.spec
 	cr := jira.ChangeRequest{ReleaseID: s.Metadata.ID, Summary: "Release " + s.Metadata.ID + ": " + s.Metadata.Title,
 		Description: s.Metadata.Description, RiskClass: "pending", RiskExplanation: "assessed before approval; see the approval comment"}
+	if rs := r.status.Risk; rs != nil {
+		cr.RiskClass, cr.RiskExplanation = string(rs.Class), rs.Explanation
+	}
 	var impl, back, test []string
 	for _, w := range s.Waves {
 		impl = append(impl, "wave "+w.Name+": "+strings.Join(w.Environments, ", "))

@@ -24,6 +24,7 @@ type itsmRecorder struct {
 	phases      []string
 	comments    []string
 	markers     []string
+	updates     []activities.JiraUpdateChangeInput
 }
 
 func (s *itsmRecorder) install(h *harness) {
@@ -42,6 +43,12 @@ func (s *itsmRecorder) install(h *harness) {
 			return fmt.Errorf("transition without key")
 		}
 		s.phases = append(s.phases, in.Phase)
+		return nil
+	})
+	h.env.OnActivity(a.JiraUpdateChange, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.JiraUpdateChangeInput) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.updates = append(s.updates, in)
 		return nil
 	})
 	h.env.OnActivity(a.JiraComment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.JiraCommentInput) error {
@@ -73,6 +80,10 @@ func TestITSMRecordsFollowTheRelease(t *testing.T) {
 	require.Equal(t, OutcomeCompleted, h.run(testSpec()).Outcome)
 
 	assert.Equal(t, 1, rec.creates, "one change request, at intake")
+	require.Len(t, rec.updates, 1, "the assessed risk is written into it once")
+	assert.Equal(t, "CHG-shop-1", rec.updates[0].Key)
+	assert.Equal(t, "low", rec.updates[0].Change.RiskClass)
+	assert.Equal(t, "low: test", rec.updates[0].Change.RiskExplanation)
 	assert.Equal(t, []string{JiraPhaseApproval, JiraPhaseDeploying, JiraPhaseClosed}, rec.phases)
 	want := []github.State{github.StateQueued, github.StateInProgress, github.StateSuccess}
 	for _, env := range []string{"staging", "prod-eu", "prod-us"} {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -58,27 +59,16 @@ func (c *Client) CreateChange(ctx context.Context, cr ChangeRequest) (string, er
 	for _, s := range cr.Services {
 		labels = append(labels, ServiceLabel(s))
 	}
-	values := map[string]string{
-		FieldRisk:           strings.TrimSpace(cr.RiskClass + ": " + cr.RiskExplanation),
-		FieldImplementation: cr.Implementation,
-		FieldBackout:        cr.Backout,
-		FieldTest:           cr.Test,
-		FieldServices:       strings.Join(cr.Services, ", "),
-	}
-	desc := []string{cr.Description}
+	description, custom := c.content(cr)
 	unknowns := tcontainer.NewMarshalMap()
-	for _, f := range []string{FieldRisk, FieldImplementation, FieldBackout, FieldTest, FieldServices} {
-		if id := c.cfg.Fields[f]; id != "" {
-			unknowns[id] = values[f]
-		} else if values[f] != "" {
-			desc = append(desc, "h3. "+f+"\n"+values[f])
-		}
+	for id, v := range custom {
+		unknowns[id] = v
 	}
 	issue := &jiraapi.Issue{Fields: &jiraapi.IssueFields{
 		Project:     jiraapi.Project{Key: c.cfg.Project},
 		Type:        jiraapi.IssueType{Name: c.cfg.IssueType},
 		Summary:     cr.Summary,
-		Description: strings.Join(desc, "\n\n"),
+		Description: description,
 		Labels:      labels,
 		Unknowns:    unknowns,
 	}}
@@ -87,6 +77,47 @@ func (c *Client) CreateChange(ctx context.Context, cr ChangeRequest) (string, er
 		return "", wrap("create change request for "+cr.ReleaseID, resp, err)
 	}
 	return created.Key, nil
+}
+
+// content renders a change request: the description, with a section for each of Tollgate's
+// fields that Config.Fields does not map, and the mapped fields' values by Jira field ID.
+func (c *Client) content(cr ChangeRequest) (string, map[string]string) {
+	values := map[string]string{
+		FieldRisk:           strings.TrimSpace(cr.RiskClass + ": " + cr.RiskExplanation),
+		FieldImplementation: cr.Implementation,
+		FieldBackout:        cr.Backout,
+		FieldTest:           cr.Test,
+		FieldServices:       strings.Join(cr.Services, ", "),
+	}
+	desc := []string{cr.Description}
+	custom := map[string]string{}
+	for _, f := range []string{FieldRisk, FieldImplementation, FieldBackout, FieldTest, FieldServices} {
+		if id := c.cfg.Fields[f]; id != "" {
+			custom[id] = values[f]
+		} else if values[f] != "" {
+			desc = append(desc, "h3. "+f+"\n"+values[f])
+		}
+	}
+	return strings.Join(desc, "\n\n"), custom
+}
+
+// UpdateChange implements Tracker: the summary, description and mapped fields are set again
+// from cr (PUT, so a retry after a lost answer writes the same content).
+func (c *Client) UpdateChange(ctx context.Context, key string, cr ChangeRequest) error {
+	description, custom := c.content(cr)
+	fields := map[string]any{"summary": cr.Summary, "description": description}
+	for id, v := range custom {
+		fields[id] = v
+	}
+	req, err := c.api.NewRequestWithContext(ctx, http.MethodPut, "rest/api/2/issue/"+url.PathEscape(key), map[string]any{"fields": fields})
+	if err != nil {
+		return &Error{Op: "update " + key, Err: err}
+	}
+	resp, err := c.api.Do(req, nil)
+	if err != nil {
+		return wrap("update "+key, resp, err)
+	}
+	return nil
 }
 
 // FindChange implements Tracker: the marker label finds the issue a lost answer hid. The issue

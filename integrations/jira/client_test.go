@@ -2,6 +2,7 @@ package jira
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -61,6 +62,45 @@ func TestCreateFindChange(t *testing.T) {
 	assert.Contains(t, is.Description, "high: touches payments")
 	assert.Contains(t, is.Description, "smoke checkout")
 	assert.NotContains(t, is.Description, "roll back with tollgate", "a mapped field is not repeated in the description")
+}
+
+// The change request is created before risk is known; once assessed, its content is written
+// again, to the mapped risk field or the description's risk section.
+func TestUpdateChangeWritesTheAssessedRisk(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		fields map[string]string
+		risk   func(FakeIssue) string
+	}{
+		{"mapped", map[string]string{FieldRisk: "customfield_10060"}, func(is FakeIssue) string { return fmt.Sprint(is.Custom["customfield_10060"]) }},
+		{"in the description", nil, func(is FakeIssue) string { return is.Description }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, f, teardown := setup(t, Config{Fields: tc.fields})
+			defer teardown()
+			ctx := context.Background()
+			cr := testChange()
+			cr.RiskClass, cr.RiskExplanation = "pending", "assessed before approval"
+			key, err := c.CreateChange(ctx, cr)
+			require.NoError(t, err)
+			assert.Contains(t, tc.risk(f.Issues()[0]), "pending")
+
+			cr.RiskClass, cr.RiskExplanation = "high", "blast radius 7 services"
+			for range 2 { // a retry after a lost answer writes the same content
+				require.NoError(t, c.UpdateChange(ctx, key, cr))
+			}
+			is := f.Issues()[0]
+			assert.Contains(t, tc.risk(is), "high: blast radius 7 services")
+			assert.NotContains(t, tc.risk(is), "pending")
+			assert.Equal(t, []string{"tollgate-r1", "tollgate-service-checkout", "tollgate-service-payments"}, is.Labels, "labels kept")
+			assert.Equal(t, 2, is.Updates)
+		})
+	}
+	c, _, teardown := setup(t, Config{})
+	defer teardown()
+	err := c.UpdateChange(context.Background(), "CHG-404", testChange())
+	cls, _ := Classify(err)
+	assert.Equal(t, Permanent, cls, "%v", err)
 }
 
 func TestTransitionsFollowPhasesOnce(t *testing.T) {

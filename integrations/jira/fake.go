@@ -29,6 +29,8 @@ type FakeIssue struct {
 	// History lists the statuses the issue went through, starting with the initial one.
 	History  []string
 	Comments []string
+	// Updates counts the PUTs that changed the issue after its creation.
+	Updates int
 }
 
 // FakeTransition is a transition the fake's workflow offers from every status but its target.
@@ -61,6 +63,7 @@ func NewFake(user, token, initial string, transitions ...FakeTransition) *Fake {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /rest/api/2/issue", f.auth(f.create))
 	mux.HandleFunc("GET /rest/api/2/issue/{key}", f.auth(f.get))
+	mux.HandleFunc("PUT /rest/api/2/issue/{key}", f.auth(f.update))
 	mux.HandleFunc("GET /rest/api/2/issue/{key}/transitions", f.auth(f.listTransitions))
 	mux.HandleFunc("POST /rest/api/2/issue/{key}/transitions", f.auth(f.doTransition))
 	mux.HandleFunc("POST /rest/api/2/issue/{key}/comment", f.auth(f.comment))
@@ -168,11 +171,48 @@ func (f *Fake) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	is := &FakeIssue{Custom: map[string]any{}, Status: f.initial, History: []string{f.initial}}
+	setFields(is, req.Fields)
+	if is.Project == "" || is.Summary == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]string{"project": "project and summary are required"}})
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is.Created = f.Now()
+	is.Key = fmt.Sprintf("%s-%d", is.Project, len(f.issues)+1)
+	f.issues = append(f.issues, is)
+	writeJSON(w, http.StatusCreated, map[string]any{"id": fmt.Sprint(len(f.issues)), "key": is.Key})
+}
+
+// update is PUT issue: the fields given replace the issue's; project and type cannot change.
+func (f *Fake) update(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Fields map[string]json.RawMessage `json:"fields"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{"bad json"}})
+		return
+	}
+	if _, ok := req.Fields["project"]; ok {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]string{"project": "cannot be changed"}})
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if is := f.issueOr404(w, r); is != nil {
+		setFields(is, req.Fields)
+		is.Updates++
+		writeJSON(w, http.StatusNoContent, nil)
+	}
+}
+
+// setFields applies the fields of a create or update request.
+func setFields(is *FakeIssue, fields map[string]json.RawMessage) {
 	var named struct {
 		Key  string `json:"key"`
 		Name string `json:"name"`
 	}
-	for k, raw := range req.Fields {
+	for k, raw := range fields {
 		switch k {
 		case "project":
 			_ = json.Unmarshal(raw, &named)
@@ -194,16 +234,6 @@ func (f *Fake) create(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if is.Project == "" || is.Summary == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]string{"project": "project and summary are required"}})
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	is.Created = f.Now()
-	is.Key = fmt.Sprintf("%s-%d", is.Project, len(f.issues)+1)
-	f.issues = append(f.issues, is)
-	writeJSON(w, http.StatusCreated, map[string]any{"id": fmt.Sprint(len(f.issues)), "key": is.Key})
 }
 
 // jiraTime is how Jira writes times in issue fields.

@@ -91,6 +91,8 @@ var ErrTruncated = errors.New("more incidents match than the search returns")
 type Tracker interface {
 	// CreateChange creates the change request issue, labelled with its marker, and returns its key.
 	CreateChange(ctx context.Context, cr ChangeRequest) (string, error)
+	// UpdateChange writes the change request's content again (the risk, once assessed).
+	UpdateChange(ctx context.Context, key string, cr ChangeRequest) error
 	// FindChange returns the key of the release's change request, or "" when there is none.
 	FindChange(ctx context.Context, releaseID string) (string, error)
 	// Transition moves the issue to the phase's status; false when the phase has no step.
