@@ -20,6 +20,13 @@ type Integrations struct {
 	// GitHub: TOLLGATE_GITHUB_TOKEN, TOLLGATE_GITHUB_REPO (owner/name),
 	// TOLLGATE_GITHUB_WEBHOOK_SECRET (turns on POST /github/webhook).
 	GitHubToken, GitHubRepo, GitHubWebhookSecret string
+	// GitHubAPIURL is the REST API base (TOLLGATE_GITHUB_API_URL): GitHub Enterprise Server's
+	// https://HOST/api/v3/; empty means https://api.github.com/.
+	GitHubAPIURL string
+	// Demo (TOLLGATE_DEMO_INTEGRATIONS=true, embedded server only) serves in-memory Slack,
+	// GitHub and Jira on loopback and points the integrations at them: `make run` shows
+	// messages, deployments and change requests without any account.
+	Demo bool
 	// Jira: TOLLGATE_JIRA_URL, TOLLGATE_JIRA_USER, TOLLGATE_JIRA_TOKEN, TOLLGATE_JIRA_PROJECT.
 	JiraURL, JiraUser, JiraToken, JiraProject string
 	// JiraIssueType (TOLLGATE_JIRA_ISSUE_TYPE, default "Change"), JiraTransitions
@@ -45,6 +52,8 @@ func integrationsFromEnv() Integrations {
 		GitHubToken:         os.Getenv("TOLLGATE_GITHUB_TOKEN"),
 		GitHubRepo:          os.Getenv("TOLLGATE_GITHUB_REPO"),
 		GitHubWebhookSecret: os.Getenv("TOLLGATE_GITHUB_WEBHOOK_SECRET"),
+		GitHubAPIURL:        os.Getenv("TOLLGATE_GITHUB_API_URL"),
+		Demo:                os.Getenv("TOLLGATE_DEMO_INTEGRATIONS") == "true",
 		JiraURL:             os.Getenv("TOLLGATE_JIRA_URL"),
 		JiraUser:            os.Getenv("TOLLGATE_JIRA_USER"),
 		JiraToken:           os.Getenv("TOLLGATE_JIRA_TOKEN"),
@@ -72,5 +81,5 @@ func (i Integrations) String() string {
 		return "off"
 	}
 	return "slack=" + on(i.Slack()) + " github-webhook=" + on(i.GitHubWebhookSecret != "") +
-		" github=" + on(i.GitHubToken != "" && i.GitHubRepo != "") + " jira=" + on(i.JiraURL != "" && i.JiraProject != "")
+		" github=" + on(i.GitHubToken != "" && i.GitHubRepo != "") + " jira=" + on(i.JiraURL != "" && i.JiraProject != "") + map[bool]string{true: " (demo: in-memory fakes)"}[i.Demo]
 }

@@ -18,3 +18,13 @@ func TestIntegrationsFromEnvJira(t *testing.T) {
 	assert.Contains(t, ic.String(), "jira=on")
 	assert.NotContains(t, ic.String(), "jira-secret")
 }
+
+func TestIntegrationsFromEnvGitHubEnterpriseAndDemo(t *testing.T) {
+	t.Setenv("TOLLGATE_GITHUB_API_URL", "https://ghe.example.com/api/v3/")
+	t.Setenv("TOLLGATE_DEMO_INTEGRATIONS", "true")
+	ic := integrationsFromEnv()
+	assert.Equal(t, "https://ghe.example.com/api/v3/", ic.GitHubAPIURL)
+	assert.True(t, ic.Demo)
+	t.Setenv("TOLLGATE_DEMO_INTEGRATIONS", "1")
+	assert.False(t, integrationsFromEnv().Demo, "only the literal true turns the fakes on")
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make run: start the worker on the embedded Temporal server, run both example releases
-# through the CLI, and keep everything up until Ctrl-C.
+# make run: start the worker on the embedded Temporal server (with in-memory Slack, GitHub and
+# Jira), run the example releases through the CLI, and keep everything up until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,9 @@ export TOLLGATE_HTTP_ADDR=${TOLLGATE_HTTP_ADDR:-127.0.0.1:8080}
 export TOLLGATE_TEMPORAL_PORT=${TOLLGATE_TEMPORAL_PORT:-7233}
 export TOLLGATE_UI_PORT=${TOLLGATE_UI_PORT:-8233}
 export TEMPORAL_ADDRESS_FOR_CLI=127.0.0.1:${TOLLGATE_TEMPORAL_PORT}
+# In-memory Slack, GitHub and Jira on loopback (the fakes the tests use), so the demo shows
+# approval messages, deployments and change requests without any account.
+export TOLLGATE_DEMO_INTEGRATIONS=${TOLLGATE_DEMO_INTEGRATIONS:-true}
 unset TEMPORAL_ADDRESS # the worker starts its own server
 mkdir -p "$TOLLGATE_DATA_DIR"
 log="$TOLLGATE_DATA_DIR/worker.log"
@@ -72,6 +75,11 @@ for _ in $(seq 1 120); do
 	sleep 0.5
 done
 curl -fsS "http://$TOLLGATE_HTTP_ADDR/healthz" >/dev/null || { echo "worker not healthy after 60s; see $log" >&2; exit 1; }
+demo_env="$TOLLGATE_DATA_DIR/demo-integrations.env"
+if [ "$TOLLGATE_DEMO_INTEGRATIONS" = true ]; then
+	# shellcheck disable=SC1090 # written by the worker at start-up: where the fakes listen
+	. "$demo_env"
+fi
 
 # Each run is a new pair of releases: a release ID is never started twice.
 run=$(date +%Y%m%d-%H%M%S)
@@ -90,6 +98,11 @@ if [ -n "$prom_pid" ]; then
 	canary="canary-2026.11.3-$run"
 	tg release start -f examples/releases/canary.yaml --id "$canary" --as alice
 fi
+changed=""
+if [ "$TOLLGATE_DEMO_INTEGRATIONS" = true ]; then
+	changed="catalog-2026.11.4-$run"
+	tg release start -f examples/releases/change-controlled.yaml --id "$changed" --as alice
+fi
 
 echo
 echo "== Waiting for readiness, integrity and risk, then approving as the demo approvers"
@@ -106,6 +119,19 @@ if [ -n "$canary" ]; then
 	tg approve "$canary" --as bob --reason "canary plan reviewed"
 	tg approve "$canary" --as carol --reason "analysis thresholds agreed"
 fi
+if [ -n "$changed" ]; then
+	tg release wait "$changed" --phase approval --timeout 5m
+	tg approve "$changed" --as bob --reason "change reviewed"
+	tg approve "$changed" --as carol --reason "lab is free"
+	tg release wait "$changed" --phase change-control --timeout 2m
+	sleep 3 # a few polls: the release holds until the change board decides
+	key=$(tg release status "$changed" | awk '/^Change/ {print $2}')
+	echo
+	echo "== $changed holds for its Jira change request: $(tg release status "$changed" | grep '^Change' | sed 's/^Change *//')"
+	echo "== Playing the change board: moving $key to Scheduled through Jira's REST API"
+	curl -fsS -u "$TOLLGATE_DEMO_JIRA_USER:$TOLLGATE_DEMO_JIRA_TOKEN" -H 'Content-Type: application/json' \
+		-d '{"transition":{"id":"51"}}' "${TOLLGATE_DEMO_JIRA_URL}rest/api/2/issue/$key/transitions"
+fi
 
 cat <<INFO
 
@@ -114,6 +140,8 @@ cat <<INFO
   Temporal Web UI  http://127.0.0.1:$TOLLGATE_UI_PORT/namespaces/default/workflows
   Worker log       $log
   Demo services    sh examples/demo/runbook.sh status
+  Demo Slack/GitHub/Jira (in memory; URLs and credentials in $demo_env), e.g. change request CHG-1:
+    . $demo_env; curl -u "\$TOLLGATE_DEMO_JIRA_USER:\$TOLLGATE_DEMO_JIRA_TOKEN" "\${TOLLGATE_DEMO_JIRA_URL}rest/api/2/issue/CHG-1"
 
 == Try (in another terminal)
   export TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS_FOR_CLI
@@ -135,11 +163,16 @@ if [ -n "$canary" ]; then
 	(tg release watch "$canary" 2>&1 | sed -u "s/^/[canary]     /") &
 	watchers+=($!)
 fi
+if [ -n "$changed" ]; then
+	(tg release watch "$changed" 2>&1 | sed -u "s/^/[catalog]    /") &
+	watchers+=($!)
+fi
 wait "${watchers[@]}" 2>/dev/null || true
 watchers=()
 
 echo
 echo "== The example releases have ended: storefront completed, payments rolled back by itself"
 if [ -n "$canary" ]; then echo "   and the canary of search 2.0.0 was judged on Prometheus metrics (see [canary] above)."; fi
+if [ -n "$changed" ]; then echo "   catalog went to the lab once its Jira change request was scheduled: $(tg release status "$changed" | grep '^Change' | sed 's/^Change *//')"; fi
 echo "   The worker keeps running for your own releases. Ctrl-C to stop."
 wait "$worker_pid"

@@ -40,6 +40,8 @@ type Library struct {
 // Service is one demo service of an example release.
 type Service struct {
 	Release string // spec file name under examples/releases
+	// AlsoIn are other example specs that deploy the same artifact.
+	AlsoIn  []string
 	Name    string
 	Version string
 	// Upstreams are the services it calls; their URLs come from the environment.
@@ -64,7 +66,7 @@ var (
 // Services are the services of the example releases, in spec order. demo-kit differs in minor
 // version between services (1.4 and 1.5), which the "major" rule allows on purpose.
 var Services = []Service{
-	{Release: "storefront.yaml", Name: "catalog", Version: "2.0.0",
+	{Release: "storefront.yaml", AlsoIn: []string{"change-controlled.yaml"}, Name: "catalog", Version: "2.0.0",
 		Libraries: []Library{kit("v1.4.2"), chi, xtext, yamlV3}},
 	{Release: "storefront.yaml", Name: "cart", Version: "2.0.0", Upstreams: []string{"catalog"},
 		Libraries: []Library{kit("v1.4.2"), chi, uuid, yamlV3}},

@@ -39,11 +39,13 @@ func UpdateDigests(spec []byte, artifacts map[string]string) ([]byte, error) {
 func (g Generated) SpecDigests() map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, s := range Services {
-		if out[s.Release] == nil {
-			out[s.Release] = map[string]string{}
-		}
 		n := s.Base() + SuffixArtifact
-		out[s.Release][n] = g.Digests[n]
+		for _, file := range append([]string{s.Release}, s.AlsoIn...) {
+			if out[file] == nil {
+				out[file] = map[string]string{}
+			}
+			out[file][n] = g.Digests[n]
+		}
 	}
 	return out
 }

@@ -18,8 +18,8 @@ func TestExampleReleasesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 3 {
-		t.Fatalf("want storefront.yaml, payments.yaml and canary.yaml, found %v", files)
+	if len(files) != 4 {
+		t.Fatalf("want storefront.yaml, payments.yaml, canary.yaml and change-controlled.yaml, found %v", files)
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
@@ -57,7 +57,7 @@ func TestExampleReleasesLoad(t *testing.T) {
 
 // demoArtifacts are the example releases whose artifacts are the real, signed demo artifacts of
 // examples/artifacts (go run ./examples/artifacts/gen): every example release.
-var demoArtifacts = map[string]bool{"storefront.yaml": true, "payments.yaml": true, "canary.yaml": true}
+var demoArtifacts = map[string]bool{"storefront.yaml": true, "payments.yaml": true, "canary.yaml": true, "change-controlled.yaml": true}
 
 // checkDemoArtifact checks that a service deploys its demo artifact, pinned by the sha256 of
 // the file itself, with its signature, provenance and SBOM (examples/artifacts' tests run the
@@ -114,6 +114,7 @@ func TestExampleReleasesShape(t *testing.T) {
 		{file: "payments.yaml", id: "payments-2026.11.2", owner: "erin",
 			services: map[string]string{"ledger": "21", "payments-api": "22"}, broken: "payments-api"},
 		{file: "canary.yaml", id: "canary-2026.11.3", owner: "alice", services: map[string]string{"search": "31"}},
+		{file: "change-controlled.yaml", id: "catalog-2026.11.4", owner: "alice", services: map[string]string{"catalog": "11"}},
 	}
 	ports := map[string]string{} // port → env/service, across both files: they must not collide
 	for _, tt := range tests {

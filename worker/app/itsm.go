@@ -14,7 +14,7 @@ import (
 // records which ones exist, so releases started without them run no extra commands.
 func wireITSM(acts *activities.Activities, ic config.Integrations) error {
 	if ic.GitHubToken != "" && ic.GitHubRepo != "" {
-		gc, err := github.New(github.Options{Token: ic.GitHubToken, Repo: ic.GitHubRepo})
+		gc, err := github.New(github.Options{Token: ic.GitHubToken, Repo: ic.GitHubRepo, BaseURL: ic.GitHubAPIURL})
 		if err != nil {
 			return fmt.Errorf("GitHub (TOLLGATE_GITHUB_REPO=%s): %w", ic.GitHubRepo, err)
 		}

@@ -106,6 +106,13 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 	if err := wirePostDeploy(acts, cfg, embedded, logger); err != nil {
 		return err
 	}
+	if cfg.Integrations.Demo {
+		stopDemo, err := startDemoIntegrations(&cfg.Integrations, cfg.DataDir, embedded, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDemo()
+	}
 	slackClient := wireSlack(acts, cfg.Integrations)
 	if err := wireITSM(acts, cfg.Integrations); err != nil {
 		return err
