@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/temporal"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tollgate-dev/tollgate/calendar"
 	"github.com/tollgate-dev/tollgate/governance"
@@ -120,13 +121,21 @@ func (a *Activities) history(ctx context.Context, spec release.Spec, now time.Ti
 			out = append(out, risk.History{Service: svc.Name})
 		}
 	}
+	// One search per service, a few at a time: a release of many services against a slow Jira
+	// stays well inside the activity's timeout.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(incidentSearchParallel)
 	for i := range out {
-		if err := a.serviceIncidents(ctx, &out[i], now); err != nil {
-			return nil, err
-		}
+		g.Go(func() error { return a.serviceIncidents(gctx, &out[i], now) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
+
+// incidentSearchParallel bounds the concurrent incident searches of one risk assessment.
+const incidentSearchParallel = 4
 
 // storeHistory summarises past releases of the spec's services from the store.
 func (a *Activities) storeHistory(ctx context.Context, spec release.Spec, now time.Time) ([]risk.History, error) {

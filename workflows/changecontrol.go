@@ -72,7 +72,9 @@ func (r *releaseRun) changeControlGate(ctx workflow.Context) (Outcome, string, b
 		r.audit(ctx, "change-control", actor, msg, st)
 		return OutcomeApprovalExpired, msg, false
 	case err != nil:
-		return OutcomeInvalid, "change control: change request " + st.Key + " cannot be followed: " + errorMessage(err), false
+		msg := "change control: change request " + st.Key + " cannot be followed: " + errorMessage(err)
+		r.audit(ctx, "change-control", actor, msg, st)
+		return OutcomeInvalid, msg, false
 	}
 	st.Status, st.Decided = res.Status, workflow.Now(ctx)
 	if res.Rejected {
