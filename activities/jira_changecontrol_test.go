@@ -50,19 +50,32 @@ func awaitStatus(t *testing.T, env *testsuite.TestActivityEnvironment, a *Activi
 	return res, nil
 }
 
+// cabAfter is the real Jira client with a change board that moves the change request to
+// status in the fake once Tollgate has read it `after` times: no timing involved.
+type cabAfter struct {
+	jira.Tracker
+	fake   *jira.Fake
+	after  int
+	status string
+	reads  int
+}
+
+func (c *cabAfter) Status(ctx context.Context, key string) (string, error) {
+	c.reads++
+	if c.reads == c.after+1 {
+		c.fake.SetStatus(key, c.status)
+	}
+	return c.Tracker.Status(ctx, key)
+}
+
 func TestJiraAwaitStatusPollsUntilTheCABMovesTheChange(t *testing.T) {
 	env, a, fake := changeRequestFixture(t)
-	go func() {
-		// The CAB approves in Jira after Tollgate has looked twice.
-		for statusReads(fake) < 2 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		fake.SetStatus("CHG-1", "implement")
-	}()
+	// The CAB approves in Jira after Tollgate has looked twice.
+	a.Jira.Tracker = &cabAfter{Tracker: a.Jira.Tracker, fake: fake, after: 2, status: "implement"}
 	res, err := awaitStatus(t, env, a, JiraAwaitStatusInput{Key: "CHG-1", WaitFor: "Implement", RejectOn: []string{"Rejected"}, PollEvery: 20 * time.Millisecond})
 	require.NoError(t, err)
 	assert.Equal(t, JiraAwaitStatusResult{Status: "implement"}, res, "statuses compare ignoring case, as Jira does")
-	assert.GreaterOrEqual(t, statusReads(fake), 3)
+	assert.Equal(t, 3, statusReads(fake), "two reads before the board decided, one after")
 }
 
 func TestJiraAwaitStatusStopsOnARejectingStatus(t *testing.T) {
