@@ -95,12 +95,4 @@ func statusSet(ctx context.Context, gh github.Deployer, id int64, state github.S
 }
 
 // githubError classifies at the boundary like slackError.
-func githubError(err error) error {
-	switch cls, after := github.Classify(err); cls {
-	case github.Permanent:
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrGitHubRefused, nil)
-	case github.RateLimited:
-		return temporal.NewApplicationErrorWithOptions(err.Error(), errRateLimited, temporal.ApplicationErrorOptions{NextRetryDelay: after})
-	}
-	return err
-}
+func githubError(err error) error { return classified(err, ErrGitHubRefused, github.Classify) }

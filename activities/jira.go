@@ -107,12 +107,4 @@ func (a *Activities) JiraComment(ctx context.Context, in JiraCommentInput) error
 }
 
 // jiraError classifies at the boundary like slackError.
-func jiraError(err error) error {
-	switch cls, after := jira.Classify(err); cls {
-	case jira.Permanent:
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrJiraRefused, nil)
-	case jira.RateLimited:
-		return temporal.NewApplicationErrorWithOptions(err.Error(), errRateLimited, temporal.ApplicationErrorOptions{NextRetryDelay: after})
-	}
-	return err
-}
+func jiraError(err error) error { return classified(err, ErrJiraRefused, jira.Classify) }

@@ -3,9 +3,11 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/tollgate-dev/tollgate/integrations/retry"
 	"github.com/tollgate-dev/tollgate/integrations/slack"
 )
 
@@ -99,11 +101,16 @@ func (a *Activities) SlackMessage(ctx context.Context, in SlackMessageInput) (Sl
 
 // slackError classifies at the boundary: permanent → non-retryable, throttled → retried after
 // Slack's Retry-After, the rest retried with the workflow's backoff.
-func slackError(err error) error {
-	switch cls, after := slack.Classify(err); cls {
-	case slack.Permanent:
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrSlackRefused, nil)
-	case slack.RateLimited:
+func slackError(err error) error { return classified(err, ErrSlackRefused, slack.Classify) }
+
+// classified turns an integration's error into what Temporal should do with it: a permanent
+// one is non-retryable with the integration's refusal type, a rate limit is retried after the
+// server's delay, anything else is retried with backoff.
+func classified(err error, refused string, classify func(error) (retry.Class, time.Duration)) error {
+	switch cls, after := classify(err); cls {
+	case retry.Permanent:
+		return temporal.NewNonRetryableApplicationError(err.Error(), refused, nil)
+	case retry.RateLimited:
 		return temporal.NewApplicationErrorWithOptions(err.Error(), errRateLimited, temporal.ApplicationErrorOptions{NextRetryDelay: after})
 	}
 	return err

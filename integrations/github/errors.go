@@ -2,24 +2,22 @@ package github
 
 import (
 	"errors"
-	"net/http"
 	"strconv"
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
+
+	"github.com/tollgate-dev/tollgate/integrations/retry"
 )
 
-// Class is how an error from GitHub should be treated by the caller's retry layer.
-type Class int
+// Class is how an error from GitHub should be treated (retry.Class).
+type Class = retry.Class
 
-// Error classes.
+// Error classes, as retry defines them.
 const (
-	// Transient errors are retried with backoff (5xx, network, timeouts).
-	Transient Class = iota
-	// RateLimited errors are retried after the returned delay.
-	RateLimited
-	// Permanent errors are never retried (404, 422, bad credentials).
-	Permanent
+	Transient   = retry.Transient
+	RateLimited = retry.RateLimited
+	Permanent   = retry.Permanent
 )
 
 // Classify says how to treat err, and for rate limits how long GitHub asked to wait.
@@ -37,14 +35,10 @@ func Classify(err error) (Class, time.Duration) {
 	}
 	var er *gh.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil {
-		code := er.Response.StatusCode
-		switch {
-		case code == http.StatusTooManyRequests:
-			return RateLimited, retryAfter(er.Response.Header.Get("Retry-After"))
-		case code >= 500 || code == http.StatusRequestTimeout:
-			return Transient, 0
+		if cls := retry.FromStatus(er.Response.StatusCode); cls != RateLimited {
+			return cls, 0
 		}
-		return Permanent, 0
+		return RateLimited, retryAfter(er.Response.Header.Get("Retry-After"))
 	}
 	return Transient, 0
 }

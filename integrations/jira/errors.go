@@ -3,25 +3,22 @@ package jira
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
 	jiraapi "github.com/andygrunwald/go-jira"
+
+	"github.com/tollgate-dev/tollgate/integrations/retry"
 )
 
-// Class is how an error from Jira should be treated by the caller's retry layer.
-type Class int
+// Class is how an error from Jira should be treated (retry.Class).
+type Class = retry.Class
 
-// Error classes.
+// Error classes, as retry defines them.
 const (
-	// Transient errors are retried with backoff (5xx, network, timeouts).
-	Transient Class = iota
-	// RateLimited errors are retried after the returned delay.
-	RateLimited
-	// Permanent errors are never retried (400, 401, 403, 404, a transition not offered, a
-	// truncated search).
-	Permanent
+	Transient   = retry.Transient
+	RateLimited = retry.RateLimited
+	Permanent   = retry.Permanent
 )
 
 // Error is a failed Jira call with the HTTP status the library leaves in its response.
@@ -62,11 +59,8 @@ func Classify(err error) (Class, time.Duration) {
 	if !errors.As(err, &e) {
 		return Transient, 0
 	}
-	switch {
-	case e.Status == http.StatusTooManyRequests:
-		return RateLimited, max(e.RetryAfter, time.Second)
-	case e.Status == 0 || e.Status >= 500 || e.Status == http.StatusRequestTimeout:
-		return Transient, 0
+	if cls := retry.FromStatus(e.Status); cls != RateLimited {
+		return cls, 0
 	}
-	return Permanent, 0
+	return RateLimited, max(e.RetryAfter, time.Second)
 }

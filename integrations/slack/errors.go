@@ -6,19 +6,18 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/tollgate-dev/tollgate/integrations/retry"
 )
 
-// Class is how an error from Slack should be treated by the caller's retry layer.
-type Class int
+// Class is how an error from Slack should be treated (retry.Class).
+type Class = retry.Class
 
-// Error classes.
+// Error classes, as retry defines them.
 const (
-	// Transient errors are retried with backoff (5xx, network, timeouts).
-	Transient Class = iota
-	// RateLimited errors are retried after RetryAfter.
-	RateLimited
-	// Permanent errors are never retried (channel_not_found, invalid_auth, bad input).
-	Permanent
+	Transient   = retry.Transient
+	RateLimited = retry.RateLimited
+	Permanent   = retry.Permanent
 )
 
 // Classify says how to treat err, and for rate limits how long Slack asked to wait.
