@@ -49,14 +49,15 @@ type FakeComparison struct {
 type Fake struct {
 	Server *httptest.Server
 	Faults *faults.Injector
-	token  string
+	// Recorder lists every call that got past the injected faults: Calls.
+	faults.Recorder
+	token string
 
 	mu          sync.Mutex
 	deployments []*FakeDeployment
 	compares    map[string]FakeComparison
 	checkRuns   map[string][]Check
 	statuses    map[string][]Check
-	calls       []string
 	seq         int64
 	statusSeq   int64
 }
@@ -112,18 +113,9 @@ func (f *Fake) Deployments() []FakeDeployment {
 	return out
 }
 
-// Calls returns "METHOD path" of every authenticated request, in order.
-func (f *Fake) Calls() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.calls)
-}
-
 func (f *Fake) auth(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.calls = append(f.calls, r.Method+" "+r.URL.Path)
-		f.mu.Unlock()
+		f.Record(r.Method + " " + r.URL.Path)
 		if r.Header.Get("Authorization") != "Bearer "+f.token {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "Bad credentials"})
 			return

@@ -43,6 +43,8 @@ type FakeTransition struct {
 type Fake struct {
 	Server *httptest.Server
 	Faults *faults.Injector
+	// Recorder lists every call that got past the injected faults: Calls.
+	faults.Recorder
 	// Now is the fake's clock: issues created through the API take their Created time from it,
 	// and searches count "created >= -Nm" from it. NewFake sets time.Now; set it before use.
 	Now   func() time.Time
@@ -53,7 +55,6 @@ type Fake struct {
 	issues      []*FakeIssue
 	transitions []FakeTransition
 	initial     string
-	calls       []string
 }
 
 // NewFake starts a fake Jira that accepts user and token, with a workflow of the given
@@ -114,18 +115,9 @@ func (f *Fake) Issues() []FakeIssue {
 	return out
 }
 
-// Calls returns "METHOD path" of every authenticated request, in order.
-func (f *Fake) Calls() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.calls)
-}
-
 func (f *Fake) auth(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.calls = append(f.calls, r.Method+" "+r.URL.Path)
-		f.mu.Unlock()
+		f.Record(r.Method + " " + r.URL.Path)
 		if u, p, ok := r.BasicAuth(); !ok || u != f.user || p != f.token {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"errorMessages": []string{"not authenticated"}})
 			return

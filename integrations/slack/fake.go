@@ -41,14 +41,15 @@ type FakeView struct {
 type Fake struct {
 	Server *httptest.Server
 	Faults *faults.Injector
-	token  string
+	// Recorder lists every call that got past the injected faults: Calls.
+	faults.Recorder
+	token string
 
 	mu        sync.Mutex
 	channels  map[string][]*FakeMessage
 	users     map[string]string // user ID → email
 	responses []FakeResponse
 	views     []FakeView
-	calls     []string
 	seq       int
 }
 
@@ -115,18 +116,9 @@ func (f *Fake) Views() []FakeView {
 	return append([]FakeView(nil), f.views...)
 }
 
-// Calls returns the API methods called, in order.
-func (f *Fake) Calls() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.calls...)
-}
-
 func (f *Fake) auth(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.calls = append(f.calls, strings.TrimPrefix(r.URL.Path, "/api/"))
-		f.mu.Unlock()
+		f.Record(strings.TrimPrefix(r.URL.Path, "/api/"))
 		// Slack takes the token as a bearer header (JSON calls) or a form field (form calls).
 		if r.Header.Get("Authorization") != "Bearer "+f.token && r.FormValue("token") != f.token {
 			writeOK(w, map[string]any{"ok": false, "error": "invalid_auth"})
