@@ -63,7 +63,7 @@ func (r *releaseRun) readSource(ctx workflow.Context) (Outcome, string, bool) {
 	r.status.Source = &SourceStatus{Base: src.Base, Head: src.Head, Files: res.Files, Lines: res.Lines, Commits: res.Commits,
 		Authors: res.Authors, FirstCommit: res.FirstCommit, LastCommit: res.LastCommit}
 	msg := fmt.Sprintf("source %s...%s: %d commit(s), %d file(s), %d line(s); authors: %s",
-		src.Base, src.Head, res.Commits, res.Files, res.Lines, orNone(res.Authors))
+		src.Base, src.Head, res.Commits, res.Files, res.Lines, orText(strings.Join(res.Authors, ", "), "none reported"))
 	r.event(ctx, "source", "", msg)
 	r.audit(ctx, "source", "", msg, r.status.Source)
 	return "", "", true
@@ -127,11 +127,4 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func orNone(list []string) string {
-	if len(list) == 0 {
-		return "none reported"
-	}
-	return strings.Join(list, ", ")
 }
