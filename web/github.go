@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -22,7 +23,8 @@ type GitHubEvent struct {
 type GitHubOptions struct {
 	// Secret verifies X-Hub-Signature-256 (TOLLGATE_GITHUB_WEBHOOK_SECRET).
 	Secret string
-	// OnEvent receives each delivery once, after the response; nil only logs it.
+	// OnEvent receives each delivery once, in the background after the response (bounded by
+	// a minute); nil only logs it.
 	OnEvent func(context.Context, GitHubEvent)
 	Logger  *slog.Logger
 }
@@ -30,8 +32,9 @@ type GitHubOptions struct {
 // GitHub serves POST /github/webhook: signature over the raw body first, then delivery IDs
 // deduplicated so a redelivery is acknowledged and not acted on twice.
 type GitHub struct {
-	o    GitHubOptions
-	seen *seen
+	o        GitHubOptions
+	seen     *seen
+	inflight sync.WaitGroup
 }
 
 // NewGitHub builds the webhook endpoint.
@@ -41,6 +44,9 @@ func NewGitHub(o GitHubOptions) *GitHub {
 	}
 	return &GitHub{o: o, seen: newSeen(24 * time.Hour)}
 }
+
+// Wait returns once every delivery's OnEvent has finished (tests, graceful shutdown).
+func (g *GitHub) Wait() { g.inflight.Wait() }
 
 // Mount adds POST /github/webhook to mux.
 func (g *GitHub) Mount(mux *http.ServeMux) { mux.HandleFunc("POST /github/webhook", g.serve) }
@@ -68,7 +74,12 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	ev := GitHubEvent{Event: r.Header.Get("X-GitHub-Event"), Delivery: delivery, Body: body}
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
 	if g.o.OnEvent != nil {
-		g.o.OnEvent(r.Context(), ev)
+		// GitHub wants its answer within 10 s; the handler's work must not hold the response.
+		g.inflight.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			g.o.OnEvent(ctx, ev)
+		})
 		return
 	}
 	g.o.Logger.Info("github delivery", "event", ev.Event, "delivery", delivery)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/tollgate-dev/tollgate/integrations/github"
 	"github.com/tollgate-dev/tollgate/workflows"
@@ -25,20 +24,15 @@ type RecheckOptions struct {
 	Blocked func(ctx context.Context) ([]BlockedRelease, error)
 	Control Controller
 	Logger  *slog.Logger
-	// Timeout bounds one delivery's work (default 30 s).
-	Timeout time.Duration
 }
 
 // RecheckOnChecks returns a GitHubOptions.OnEvent that turns a finished check on a release's
 // head commit into a readiness recheck of that release: CI finishing after the gate blocked
 // unblocks it without anyone typing `tollgate recheck`. The recheck only collects evidence
-// again; the gate's criteria still decide. The work runs after GitHub has its answer.
+// again; the gate's criteria still decide.
 func RecheckOnChecks(o RecheckOptions) func(context.Context, GitHubEvent) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
 	}
 	return func(ctx context.Context, ev GitHubEvent) {
 		check, ok, err := github.ParseCheckCompletion(ev.Event, ev.Body)
@@ -49,11 +43,7 @@ func RecheckOnChecks(o RecheckOptions) func(context.Context, GitHubEvent) {
 		if !ok {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.Timeout)
-		go func() {
-			defer cancel()
-			o.recheck(ctx, ev.Delivery, check)
-		}()
+		o.recheck(ctx, ev.Delivery, check)
 	}
 }
 

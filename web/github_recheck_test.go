@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -60,7 +59,8 @@ func TestFinishedGitHubCheckRechecksTheBlockedReleaseOfThatCommit(t *testing.T) 
 	onEvent := RecheckOnChecks(RecheckOptions{Control: ctl, Logger: quiet,
 		Blocked: func(context.Context) ([]BlockedRelease, error) { return blocked, nil }})
 	mux := http.NewServeMux()
-	NewGitHub(GitHubOptions{Secret: secret, OnEvent: onEvent, Logger: quiet}).Mount(mux)
+	g := NewGitHub(GitHubOptions{Secret: secret, OnEvent: onEvent, Logger: quiet})
+	g.Mount(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -80,7 +80,8 @@ func TestFinishedGitHubCheckRechecksTheBlockedReleaseOfThatCommit(t *testing.T) 
 	assert.Equal(t, http.StatusAccepted, deliver("d-2", "status", `{"sha":"fff000","context":"ci/lint","state":"success"}`))
 	// The build on shop-1's head finishes: shop-1 is rechecked, once, as "github".
 	assert.Equal(t, http.StatusAccepted, deliver("d-3", "check_run", `{"action":"completed","check_run":{"head_sha":"abc123","name":"build","status":"completed","conclusion":"success"}}`))
-	require.Eventually(t, func() bool { return len(ctl.snapshot()["shop-1"]) == 1 }, 5*time.Second, 10*time.Millisecond)
+	g.Wait()
+	require.Len(t, ctl.snapshot()["shop-1"], 1)
 	assert.Equal(t, http.StatusOK, deliver("d-3", "check_run", `{"action":"completed","check_run":{"head_sha":"abc123","name":"build","status":"completed","conclusion":"success"}}`), "a redelivery acts not")
 
 	got := ctl.snapshot()

@@ -41,6 +41,7 @@ func TestGitHubWebhookVerifiesAndDeduplicates(t *testing.T) {
 	assert.Equal(t, http.StatusOK, post(githubDocSig, "d-1", githubDocPayload), "a redelivery is acknowledged")
 	assert.Equal(t, http.StatusUnauthorized, post(githubDocSig, "d-2", flipLast(githubDocPayload)))
 	assert.Equal(t, http.StatusUnauthorized, post("", "d-3", githubDocPayload))
+	g.Wait()
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, []string{"check_run d-1 Hello, World!"}, got, "each delivery acts once; forged ones never")
