@@ -40,6 +40,7 @@ bench: build ## benchmarks; figures go to BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchmem ./release/ ./analysis/ ./policy/ ./integrity/ ./rollout/
 	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./calendar/ ./risk/ ./store/
 	$(GO) test -run '^$$' -bench . -benchmem ./archive/ ./watch/ ./review/ ./docs/
+	$(GO) test -run '^$$' -bench . -benchmem ./web/ ./activities/
 	$(GO) run ./test/bench -worker $(BIN)/tollgate-worker
 
 histories: ## re-record the replay histories in workflows/testdata (see workflows/replay_test.go)

@@ -84,3 +84,27 @@ func (a *Activities) JiraAwaitStatus(ctx context.Context, in JiraAwaitStatusInpu
 		}
 	}
 }
+
+// JiraCheckStatusInput asks where an authorized change request stands before the next wave.
+type JiraCheckStatusInput struct {
+	Key      string   `json:"key"`
+	RejectOn []string `json:"rejectOn,omitempty"`
+}
+
+// JiraCheckStatus reads the change request's status once; Rejected when it was moved to one of
+// RejectOn after deployment was authorized (a change manager cancelling the change mid-way).
+func (a *Activities) JiraCheckStatus(ctx context.Context, in JiraCheckStatusInput) (JiraAwaitStatusResult, error) {
+	if a.Jira.Tracker == nil {
+		return JiraAwaitStatusResult{}, temporal.NewNonRetryableApplicationError("jira is not configured on this worker", ErrJiraRefused, nil)
+	}
+	status, err := a.Jira.Tracker.Status(ctx, in.Key)
+	if err != nil {
+		return JiraAwaitStatusResult{}, jiraError(err)
+	}
+	for _, r := range in.RejectOn {
+		if strings.EqualFold(status, r) {
+			return JiraAwaitStatusResult{Status: status, Rejected: true}, nil
+		}
+	}
+	return JiraAwaitStatusResult{Status: status}, nil
+}

@@ -21,6 +21,8 @@ type FileReviewResult struct {
 	// ID is the knowledge-base entry; Link is how people find it.
 	ID   int64  `json:"id"`
 	Link string `json:"link"`
+	// Summary is the report in one line (review.Report.Summary) for the change request.
+	Summary string `json:"summary,omitempty"`
 }
 
 // ReviewLink is how a filed review is found: `tollgate kb list --release ID --all` shows it.
@@ -58,7 +60,7 @@ func (a *Activities) FileReview(ctx context.Context, in FileReviewInput) (FileRe
 		return FileReviewResult{}, fmt.Errorf("review of release %q: %w", in.Review.ReleaseID, err)
 	}
 	a.logger().InfoContext(ctx, "review filed", "release", in.Review.ReleaseID, "entry", id)
-	return FileReviewResult{ID: id, Link: ReviewLink(id)}, nil
+	return FileReviewResult{ID: id, Link: ReviewLink(id), Summary: r.Summary()}, nil
 }
 
 // auditSystemActorName is the author of entries Tollgate writes itself.

@@ -161,3 +161,25 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+func TestSummarySaysOutcomeFailureAndCounts(t *testing.T) {
+	deployed := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	in := Input{
+		ReleaseID: "r1", Outcome: "deployed", DeployStarted: deployed.Add(-time.Hour), DeployFinished: deployed,
+		CommitTimes:    []time.Time{deployed.Add(-3 * time.Hour)},
+		Anomalies:      []Anomaly{{Kind: "held"}},
+		IncidentSource: "Jira, label tollgate-r1",
+		Incidents:      []Incident{{ID: "INC-1", Opened: deployed.Add(time.Hour)}},
+	}
+	got := Build(in).Summary()
+	require.Contains(t, got, "outcome deployed")
+	require.Contains(t, got, "change failure: yes")
+	require.Contains(t, got, "lead time 3h0m0s")
+	require.Contains(t, got, "1 anomaly")
+	require.Contains(t, got, "1 incident")
+
+	in.Incidents, in.IncidentSource = nil, ""
+	got = Build(in).Summary()
+	require.Contains(t, got, "change failure: no")
+	require.Contains(t, got, "0 incidents (no incident source configured)")
+}

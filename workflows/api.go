@@ -253,6 +253,8 @@ type Status struct {
 	Exceptions []calendar.Exception `json:"exceptions,omitempty"`
 	// AuditHead is the hash of the signed audit checkpoint that covers the closed release.
 	AuditHead string `json:"auditHead,omitempty"`
+	// Records are the change request, the GitHub deployments and the records not written.
+	Records *RecordsStatus `json:"records,omitempty"`
 	// ChangeControl is the Jira change request's wait in ITSM-driven mode.
 	ChangeControl *ChangeControlStatus `json:"changeControl,omitempty"`
 	// Readiness is the readiness and pre-deploy gate tables, once either gate ran.

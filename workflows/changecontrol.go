@@ -133,3 +133,35 @@ func orText(s, otherwise string) string {
 	}
 	return s
 }
+
+// changeStillAuthorized reads the change request before each wave of an ITSM-driven release:
+// moved to a rejecting status since deployment was authorized, the release stops and rolls
+// back what it deployed. A read that fails after its retries leaves the authorization standing
+// (an event says so): a Jira outage must not strand a release half-way.
+func (r *releaseRun) changeStillAuthorized(ctx workflow.Context, wave string) (string, bool) {
+	st := r.status.ChangeControl
+	if !r.records || st == nil || st.Key == "" || len(st.RejectOn) == 0 {
+		return "", true
+	}
+	var a *activities.Activities
+	var res activities.JiraAwaitStatusResult
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: 30 * time.Second, MaximumAttempts: 5},
+	})
+	err := workflow.ExecuteActivity(actx, a.JiraCheckStatus, activities.JiraCheckStatusInput{
+		Key: st.Key, RejectOn: st.RejectOn,
+	}).Get(ctx, &res)
+	if err != nil {
+		r.event(ctx, "change-unread", "", "change request "+st.Key+" not read before wave "+wave+": "+errorMessage(err)+"; the authorization stands")
+		return "", true
+	}
+	if !res.Rejected {
+		return "", true
+	}
+	msg := fmt.Sprintf("change request %s moved to %q in Jira before wave %s", st.Key, res.Status, wave)
+	actor := "jira:" + st.Key
+	r.event(ctx, "change-rejected", actor, msg)
+	r.audit(ctx, "change-control", actor, msg, st)
+	return msg, false
+}

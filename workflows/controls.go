@@ -130,6 +130,10 @@ func (r *releaseRun) reject(ctx workflow.Context, req Request) (Response, error)
 	r.status.Approval.Rejected = &Decision{Actor: req.Actor, Reason: req.Reason, Time: workflow.Now(ctx)}
 	r.event(ctx, "rejection", req.Actor, "rejected: "+req.Reason)
 	r.audit(ctx, "rejection", req.Actor, req.Reason, nil)
+	if r.records && r.status.Phase != PhaseApproval {
+		// The approval message closed as approved; it must not keep saying so.
+		r.notifyApproval(r.approvalClosedText())
+	}
 	return Response{Phase: r.status.Phase, Message: "rejected by " + req.Actor}, nil
 }
 
@@ -155,6 +159,7 @@ func (r *releaseRun) pause(ctx workflow.Context, req Request) (Response, error) 
 	r.event(ctx, "paused", req.Actor, "paused: "+req.Reason)
 	r.audit(ctx, "pause", req.Actor, req.Reason, nil)
 	r.signalChild(ctx)
+	r.notifyPaused("paused by " + req.Actor + ": " + req.Reason)
 	return Response{Phase: r.status.Phase, Message: "paused by " + req.Actor + "; steps in flight finish, no new step starts"}, nil
 }
 
@@ -173,6 +178,7 @@ func (r *releaseRun) resume(ctx workflow.Context, req Request) (Response, error)
 	r.event(ctx, "resumed", req.Actor, "resumed"+reasonSuffix(req.Reason))
 	r.audit(ctx, "resume", req.Actor, req.Reason, nil)
 	r.signalChild(ctx)
+	r.notifyPaused("resumed by " + req.Actor + reasonSuffix(req.Reason))
 	return Response{Phase: r.status.Phase, Message: "resumed by " + req.Actor}, nil
 }
 

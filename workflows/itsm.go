@@ -69,13 +69,34 @@ func (r *releaseRun) startITSM(ctx workflow.Context, in activities.Integrations)
 			job := s.queue[0]
 			s.queue = s.queue[1:]
 			s.busy = true
-			if err := s.run(ctx, actx, job); err != nil {
-				// A record is a courtesy: the release never waits on GitHub or Jira.
+			err := s.run(ctx, actx, job)
+			if err != nil {
+				// The release never waits on GitHub or Jira; the status and audit trail say
+				// what was not written.
 				workflow.GetLogger(ctx).Warn("itsm update not sent", "error", err)
 			}
+			system, record := job.describe()
+			r.noteRecord(ctx, system, record, err)
 			s.busy = false
 		}
 	})
+}
+
+// describe names the job's system and record for the status and the audit trail.
+func (j itsmJob) describe() (string, string) {
+	switch {
+	case j.change != nil:
+		return "jira", "change request"
+	case j.update != nil:
+		return "jira", "change request update"
+	case j.transition != nil:
+		return "jira", "transition for phase " + j.transition.Phase
+	case j.comment != nil:
+		return "jira", "comment " + j.comment.Marker
+	case j.deployment != nil:
+		return "github", "deployment " + j.deployment.Environment + " " + string(j.deployment.State)
+	}
+	return "", ""
 }
 
 func (s *itsm) run(ctx, actx workflow.Context, job itsmJob) error {
@@ -223,13 +244,34 @@ func (r *releaseRun) itsmDeployments(i int, states []github.State, desc string) 
 	}
 }
 
-// itsmClosed records the outcome and waits for the queue to drain.
+// itsmClosed records the outcome and waits for the queue to drain. With the records version the
+// closing comment goes first (a closed issue may refuse comments) and the close takes the
+// outcome's own step, "closed/<outcome>", which falls back to "closed" where none is mapped.
 func (r *releaseRun) itsmClosed(ctx workflow.Context, outcome Outcome, reason string) {
 	if outcome == OutcomeRolledBack {
 		r.itsmJira(JiraPhaseRolledBack, "")
 	}
-	r.itsmJira(JiraPhaseClosed, "Release "+string(outcome)+reasonSuffix(reason))
+	text := "Release " + string(outcome) + reasonSuffix(reason)
+	if r.records {
+		r.itsmJira("", text)
+		r.itsmJira(JiraPhaseClosed+"/"+string(outcome), "")
+	} else {
+		r.itsmJira(JiraPhaseClosed, text)
+	}
 	r.flushITSM(ctx)
+}
+
+// itsmReviewed records the 24-hour review's outcome on the change request.
+func (r *releaseRun) itsmReviewed(summary string) {
+	rv := r.status.Review
+	if !r.records || rv == nil {
+		return
+	}
+	if rv.Error != "" {
+		r.itsmJira("", "24-hour review: the report could not be filed: "+rv.Error)
+		return
+	}
+	r.itsmJira("", "24-hour review filed to the knowledge base ("+rv.Link+"): "+summary)
 }
 
 // deployRef is what GitHub deployments point at: the source's head, else the release's last

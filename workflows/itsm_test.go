@@ -25,6 +25,13 @@ type itsmRecorder struct {
 	comments    []string
 	markers     []string
 	updates     []activities.JiraUpdateChangeInput
+	// order is every Jira call as "transition:<phase>" or "comment:<body>", in order.
+	order []string
+	// commentErr, when set, answers a comment; checkStatus answers the status read before each
+	// wave of an ITSM-driven release (default: still authorized).
+	commentErr  func(activities.JiraCommentInput) error
+	checkStatus func(activities.JiraCheckStatusInput) activities.JiraAwaitStatusResult
+	checks      int
 }
 
 func (s *itsmRecorder) install(h *harness) {
@@ -43,6 +50,7 @@ func (s *itsmRecorder) install(h *harness) {
 			return fmt.Errorf("transition without key")
 		}
 		s.phases = append(s.phases, in.Phase)
+		s.order = append(s.order, "transition:"+in.Phase)
 		return nil
 	})
 	h.env.OnActivity(a.JiraUpdateChange, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.JiraUpdateChangeInput) error {
@@ -54,9 +62,24 @@ func (s *itsmRecorder) install(h *harness) {
 	h.env.OnActivity(a.JiraComment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.JiraCommentInput) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if s.commentErr != nil {
+			if err := s.commentErr(in); err != nil {
+				return err
+			}
+		}
 		s.comments = append(s.comments, in.Body)
 		s.markers = append(s.markers, in.Marker)
+		s.order = append(s.order, "comment:"+in.Body)
 		return nil
+	})
+	h.env.OnActivity(a.JiraCheckStatus, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.JiraCheckStatusInput) (activities.JiraAwaitStatusResult, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.checks++
+		if s.checkStatus != nil {
+			return s.checkStatus(in), nil
+		}
+		return activities.JiraAwaitStatusResult{Status: "Implementing"}, nil
 	})
 	h.env.OnActivity(a.GitHubDeployment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.GitHubDeploymentInput) (activities.GitHubDeploymentResult, error) {
 		s.mu.Lock()
@@ -84,7 +107,7 @@ func TestITSMRecordsFollowTheRelease(t *testing.T) {
 	assert.Equal(t, "CHG-shop-1", rec.updates[0].Key)
 	assert.Equal(t, "low", rec.updates[0].Change.RiskClass)
 	assert.Equal(t, "low: test", rec.updates[0].Change.RiskExplanation)
-	assert.Equal(t, []string{JiraPhaseApproval, JiraPhaseDeploying, JiraPhaseClosed}, rec.phases)
+	assert.Equal(t, []string{JiraPhaseApproval, JiraPhaseDeploying, JiraPhaseClosed + "/completed"}, rec.phases)
 	want := []github.State{github.StateQueued, github.StateInProgress, github.StateSuccess}
 	for _, env := range []string{"staging", "prod-eu", "prod-us"} {
 		assert.Equal(t, want, rec.deployments[env], env)
@@ -108,7 +131,7 @@ func TestITSMRecordsRollback(t *testing.T) {
 	h.approveBoth()
 	require.Equal(t, OutcomeRolledBack, h.run(testSpec()).Outcome)
 
-	assert.Equal(t, []string{JiraPhaseApproval, JiraPhaseDeploying, JiraPhaseRolledBack, JiraPhaseClosed}, rec.phases)
+	assert.Equal(t, []string{JiraPhaseApproval, JiraPhaseDeploying, JiraPhaseRolledBack, JiraPhaseClosed + "/rolled-back"}, rec.phases)
 	assert.Equal(t, []github.State{github.StateQueued, github.StateInProgress, github.StateSuccess, github.StateInactive}, rec.deployments["staging"])
 	prod := rec.deployments["prod-eu"]
 	require.GreaterOrEqual(t, len(prod), 3)

@@ -129,7 +129,7 @@ func (r *releaseRun) notifyWave(i int, reason string) {
 	ws := r.status.Waves[i]
 	v := slack.WaveView{
 		ReleaseID: r.spec.Metadata.ID, Wave: ws.Name, Environments: r.spec.Waves[i].Environments,
-		State: string(ws.State), Reason: reason, Final: ws.State != WaveRunning,
+		State: string(ws.State), Reason: reason, Final: r.waveFinal(ws.State),
 	}
 	r.notify.enqueue(notifyJob{key: slack.WaveKey(v.ReleaseID, i), in: activities.SlackMessageInput{Wave: &v, WaveIndex: i}})
 }

@@ -24,10 +24,12 @@ func (r *releaseRun) fileReview(ctx workflow.Context, rolledBack bool, failure t
 	if err := workflow.ExecuteActivity(shortActivity(ctx), a.FileReview, activities.FileReviewInput{Review: in}).Get(ctx, &res); err != nil {
 		r.status.Review.Error = errorMessage(err)
 		r.event(ctx, "review-failed", "", "review report not filed: "+r.status.Review.Error)
+		r.itsmReviewed("")
 		return
 	}
 	r.status.Review.Link, r.status.Review.Filed = res.Link, workflow.Now(ctx)
 	r.event(ctx, "review-filed", "", "review report filed to the knowledge base: "+res.Link)
+	r.itsmReviewed(res.Summary)
 }
 
 // reviewInput gathers the review from the release's state.

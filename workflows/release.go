@@ -64,6 +64,8 @@ type releaseRun struct {
 	// bound the waves for the review's DORA figures.
 	postDeploy                    bool
 	deployStarted, deployFinished time.Time
+	// records is true for releases started since the records version (records.go).
+	records bool
 }
 
 func newReleaseRun(ctx workflow.Context, in ReleaseInput) *releaseRun {
@@ -176,6 +178,7 @@ func (r *releaseRun) intake(ctx workflow.Context) (Outcome, string, bool) {
 	r.notify.on = res.Integrations.Slack
 	r.startNotifier(ctx)
 	r.startITSM(ctx, res.Integrations)
+	r.decideRecords(ctx)
 	if r.spec.ChangeControl != nil && !res.Integrations.Jira {
 		// Fail closed: ITSM-driven mode without Jira would deploy with nobody's authorization.
 		return OutcomeInvalid, "changeControl needs the Jira integration on the worker (TOLLGATE_JIRA_URL, TOLLGATE_JIRA_PROJECT): the change request cannot be followed", false
@@ -193,6 +196,10 @@ func (r *releaseRun) approval(ctx workflow.Context) (Outcome, string, bool) {
 	r.status.Approval.Deadline = start.Add(timeout)
 	r.event(ctx, "approval-requested", "", fmt.Sprintf("waiting for %d of %v until %s",
 		ap.Required, ap.Approvers, r.status.Approval.Deadline.Format(time.RFC3339)))
+	if r.directoryGoverned() {
+		// The first message already says what the policy needs, not only the spec's quorum.
+		_, r.status.Approval.Missing = r.approvalState()
+	}
 	r.notifyApproval("")
 	r.itsmApprovalRequested()
 	defer func() {
@@ -296,6 +303,9 @@ func (r *releaseRun) deploy(ctx workflow.Context) (string, bool) {
 			}
 		}
 		if reason, ok := r.awaitWaveAllowed(ctx, wv); !ok {
+			return reason, false
+		}
+		if reason, ok := r.changeStillAuthorized(ctx, wv.Name); !ok {
 			return reason, false
 		}
 		if reason, ok := r.acquireWaveTargets(ctx, wv); !ok {
@@ -421,6 +431,12 @@ func (r *releaseRun) rollbackAll(ctx workflow.Context, reason string) (ReleaseRe
 		if err != nil {
 			outcome = OutcomeRollbackFailed
 			r.event(ctx, "rollback-failed", "", "wave "+in.Name+": "+errorMessage(err))
+			if r.records {
+				// The environments are not back: GitHub, Jira and Slack say so.
+				r.status.Waves[i].State = WaveFailed
+				r.notifyWave(i, "rollback failed: "+errorMessage(err))
+				r.itsmRolledBack(i, reason)
+			}
 			continue
 		}
 		mergeRollback(&r.status.Waves[i], res)
@@ -484,6 +500,7 @@ func (r *releaseRun) close(ctx workflow.Context, outcome Outcome, reason string)
 	r.status.Outcome, r.status.Reason = outcome, reason
 	r.event(ctx, "closed", "", "release "+string(outcome)+reasonSuffix(reason))
 	r.setPhase(ctx, PhaseClosed)
+	r.finalWaveMessages("release " + string(outcome) + reasonSuffix(reason))
 	r.releaseTargets(ctx)
 	// Controls still in flight finish before the run ends, so no caller is left without an answer.
 	r.flushNotify(ctx)

@@ -1,0 +1,112 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// recordsChange marks releases whose Slack, GitHub and Jira records follow the current design:
+//   - wave messages keep Pause / Resume / Roll back until the release closes, and show a pause;
+//   - the approval message closes when a rejection arrives after the approval phase;
+//   - the change request hears the review outcome and the rollback of a wave that failed to
+//     roll back, gets its closing comment before its closing transition, and closes through
+//     the outcome's own step ("closed/<outcome>", falling back to "closed");
+//   - a record that could not be written is an audit entry, not only a log line.
+//
+// It is asked once, at intake, only by releases with an integration on, so releases without
+// one record no marker and every history recorded before it replays unchanged.
+const (
+	recordsChange  = "integration-records"
+	recordsVersion = 1
+)
+
+// RecordsStatus is what the release wrote to the systems around it, as the status query shows
+// it: the change request, the GitHub deployments, and every record that could not be written.
+type RecordsStatus struct {
+	// ChangeKey is the change request (a Jira issue, or a change record in Tollgate's store).
+	ChangeKey string `json:"changeKey,omitempty"`
+	// Deployments are the GitHub deployment IDs by environment.
+	Deployments map[string]int64 `json:"deployments,omitempty"`
+	// Failures are the records given up on after their retries, oldest first.
+	Failures []RecordFailure `json:"failures,omitempty"`
+}
+
+// RecordFailure is one record that was not written.
+type RecordFailure struct {
+	System string `json:"system"` // github, jira
+	Record string `json:"record"` // what it was: "change request", "comment", "deployment prod-eu in_progress"…
+	Error  string `json:"error"`
+}
+
+// decideRecords asks the records version once the integrations are known.
+func (r *releaseRun) decideRecords(ctx workflow.Context) {
+	if !r.notify.on && !r.itsm.github && !r.itsm.jira {
+		return
+	}
+	r.records = workflow.GetVersion(ctx, recordsChange, workflow.DefaultVersion, recordsVersion) >= recordsVersion
+}
+
+// noteRecord mirrors what the ITSM coroutine learnt into the status.
+func (r *releaseRun) noteRecord(ctx workflow.Context, system, record string, err error) {
+	if r.status.Records == nil {
+		r.status.Records = &RecordsStatus{}
+	}
+	rs := r.status.Records
+	rs.ChangeKey = r.itsm.jiraKey
+	if len(r.itsm.deployments) > 0 {
+		rs.Deployments = map[string]int64{}
+		for env, id := range r.itsm.deployments {
+			rs.Deployments[env] = id
+		}
+	}
+	if err == nil {
+		return
+	}
+	f := RecordFailure{System: system, Record: record, Error: errorMessage(err)}
+	rs.Failures = append(rs.Failures, f)
+	r.event(ctx, "record-failed", "", f.System+" "+f.Record+" not written: "+f.Error)
+	if r.records {
+		r.audit(ctx, "record-failed", "", f.System+" "+f.Record+" not written: "+f.Error, f)
+	}
+}
+
+// currentWave is the wave a pause or resume concerns: the running one, else the last one
+// started (a pause between waves holds the next one).
+func (r *releaseRun) currentWave() int {
+	last := -1
+	for i, ws := range r.status.Waves {
+		if ws.State == WaveRunning {
+			return i
+		}
+		if ws.State != WavePending {
+			last = i
+		}
+	}
+	return last
+}
+
+// notifyPaused shows a pause or resume on the current wave's message.
+func (r *releaseRun) notifyPaused(text string) {
+	if !r.records {
+		return
+	}
+	r.notifyWave(r.currentWave(), text)
+}
+
+// finalWaveMessages takes the controls off every wave message once the release is closing.
+func (r *releaseRun) finalWaveMessages(reason string) {
+	if !r.records {
+		return
+	}
+	for i, ws := range r.status.Waves {
+		if ws.State != WavePending {
+			r.notifyWave(i, reason)
+		}
+	}
+}
+
+// waveFinal says whether wave i's message has lost its controls: once the release is closing
+// for releases with the records version, when the wave stopped running before it.
+func (r *releaseRun) waveFinal(state WaveState) bool {
+	if r.records {
+		return r.status.Phase == PhaseClosed
+	}
+	return state != WaveRunning
+}
