@@ -38,3 +38,14 @@ func TestStatusShowsTheSourceChange(t *testing.T) {
 	printGovernance(&out, workflows.Status{Source: &workflows.SourceStatus{Base: "v1.4.0", Head: "9f2c4e1", Commits: 3, Files: 4, Lines: 120, Authors: []string{"bob-gh", "carol@example.com"}}})
 	assert.Equal(t, "Source    v1.4.0...9f2c4e1: 3 commit(s), 4 file(s), 120 line(s); authors bob-gh, carol@example.com\n", out.String())
 }
+
+func TestStatusNamesTheRecordsAndWhatWasNotWritten(t *testing.T) {
+	var out bytes.Buffer
+	printRecords(&out, &workflows.RecordsStatus{
+		ChangeKey:   "CHG-7",
+		Deployments: map[string]int64{"prod-eu": 12, "staging": 11},
+		Failures:    []workflows.RecordFailure{{System: "jira", Record: "comment r1/comment-3", Error: "400 body too long"}},
+	})
+	assert.Equal(t, "Records   change request CHG-7; GitHub deployments prod-eu #12, staging #11\n"+
+		"          NOT WRITTEN jira comment r1/comment-3: 400 body too long\n", out.String())
+}

@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +39,7 @@ func printGovernance(w io.Writer, st workflows.Status) {
 	if cc := st.ChangeControl; cc != nil {
 		fmt.Fprintf(w, "Change    %s\n", changeControlLine(*cc))
 	}
+	printRecords(w, st.Records)
 	for _, ex := range st.Exceptions {
 		fmt.Fprintf(w, "Exception freeze %q by %s until %s: %s\n", ex.Freeze, ex.GrantedBy, ex.Expires.Local().Format(time.DateTime), ex.Justification)
 	}
@@ -62,6 +65,32 @@ func printGovernance(w io.Writer, st workflows.Status) {
 	}
 	if st.AuditHead != "" {
 		fmt.Fprintf(w, "Audit     sealed at %s\n", st.AuditHead)
+	}
+}
+
+// printRecords names the change request and GitHub deployments, and every record the release
+// could not write (the audit trail has them too).
+func printRecords(w io.Writer, rs *workflows.RecordsStatus) {
+	if rs == nil {
+		return
+	}
+	var parts []string
+	if rs.ChangeKey != "" {
+		parts = append(parts, "change request "+rs.ChangeKey)
+	}
+	if len(rs.Deployments) > 0 {
+		envs := slices.Sorted(maps.Keys(rs.Deployments))
+		var ds []string
+		for _, env := range envs {
+			ds = append(ds, fmt.Sprintf("%s #%d", env, rs.Deployments[env]))
+		}
+		parts = append(parts, "GitHub deployments "+strings.Join(ds, ", "))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "Records   %s\n", strings.Join(parts, "; "))
+	}
+	for _, f := range rs.Failures {
+		fmt.Fprintf(w, "          NOT WRITTEN %s %s: %s\n", f.System, f.Record, f.Error)
 	}
 }
 
