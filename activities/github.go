@@ -28,6 +28,10 @@ type GitHubDeploymentInput struct {
 	Description string       `json:"description,omitempty"`
 	State       github.State `json:"state"`
 	ID          int64        `json:"id,omitempty"`
+	// Production marks the environment as one end users reach (production_environment); it
+	// is sent explicitly either way, so GitHub never guesses from the name. It only matters
+	// when the deployment is created.
+	Production bool `json:"production,omitempty"`
 }
 
 // GitHubDeploymentResult carries the deployment's ID for later statuses.
@@ -59,7 +63,7 @@ func (a *Activities) GitHubDeployment(ctx context.Context, in GitHubDeploymentIn
 	created := id == 0
 	if created {
 		id, err = gh.CreateDeployment(ctx, github.DeploymentRequest{Ref: in.Ref, Environment: in.Environment,
-			ReleaseID: in.ReleaseID, Marker: marker, Description: in.Description})
+			ReleaseID: in.ReleaseID, Marker: marker, Description: in.Description, Production: in.Production})
 		if err != nil {
 			return GitHubDeploymentResult{}, githubError(err)
 		}

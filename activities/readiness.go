@@ -26,6 +26,8 @@ type CollectEvidenceInput struct {
 	At time.Time `json:"at"`
 	// ConfigSnapshot is what RecordConfigSnapshot returned at release start.
 	ConfigSnapshot map[string]string `json:"configSnapshot,omitempty"`
+	// SourceHeadSHA is SourceChangeResult.HeadSHA: the source checks are read for that commit.
+	SourceHeadSHA string `json:"sourceHeadSha,omitempty"`
 }
 
 // CollectEvidenceResult is the digest of the stored evidence and a small status per source;
@@ -41,7 +43,7 @@ type CollectEvidenceResult struct {
 // activity itself fails only when the evidence cannot be stored.
 func (a *Activities) CollectEvidence(ctx context.Context, in CollectEvidenceInput) (CollectEvidenceResult, error) {
 	col, err := Gather(ctx, GatherInput{Spec: in.Spec, BaseDir: in.BaseDir, Phase: in.Phase, At: in.At,
-		ConfigSnapshot: in.ConfigSnapshot, HTTP: a.HTTP, GitHub: a.GitHub.Deployer})
+		ConfigSnapshot: in.ConfigSnapshot, HTTP: a.HTTP, GitHub: a.GitHub.Deployer, SourceHeadSHA: in.SourceHeadSHA})
 	if err != nil {
 		return CollectEvidenceResult{}, fmt.Errorf("collect evidence of %q: %w", in.ReleaseID, err)
 	}

@@ -32,6 +32,9 @@ type GatherInput struct {
 	// GitHub reads the checks of the spec's source.head; nil (not configured, or the local
 	// CLI run) fails the source checks criterion with a message saying so.
 	GitHub github.Deployer
+	// SourceHeadSHA is the commit source.head named when the change was read
+	// (SourceChangeResult.HeadSHA); when set the checks are read for it, not for the name.
+	SourceHeadSHA string
 }
 
 // Gather collects the evidence a spec declares. It never fails as a whole: each source's

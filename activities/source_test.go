@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -24,23 +25,80 @@ func sourceSpec(owner string, required ...string) release.Spec {
 		Source: &release.Source{Base: "v1.4.0", Head: "9f2c4e1", Checks: release.SourceChecks{Owner: owner, Required: required}}}
 }
 
+// Every identity of every author and committer is kept, GitHub's web-flow left out; the
+// times are committer dates, so a cherry-picked commit written long ago counts from when it
+// was committed here.
 func TestSourceChangeReadsSizeAuthorsAndTimes(t *testing.T) {
 	a, fake := githubActivities(t)
 	fake.SetCompare("v1.4.0", "9f2c4e1", github.FakeComparison{
 		Files: []string{"api/pay.go", "api/pay_test.go", "README.md"}, Additions: 120, Deletions: 30,
 		Commits: []github.FakeCommit{
-			{SHA: "c1", Login: "dana-gh", Time: srcT0.Add(2 * time.Hour)},
-			{SHA: "c2", Login: "Bob-GH", Time: srcT0},
-			{SHA: "c3", Login: "bob-gh", Time: srcT0.Add(time.Hour)},
-			{SHA: "c4", Login: "carol-c", Time: srcT0.Add(3 * time.Hour)},
+			{SHA: "c1", Login: "dana-gh", Email: "dana@example.com", Time: srcT0.Add(2 * time.Hour)},
+			{SHA: "c2", Login: "Bob-GH", Email: "bob@example.com", Time: srcT0, // rebased by erin
+				CommitterLogin: "erin-gh", CommitterEmail: "erin@example.com", CommitTime: srcT0.Add(30 * time.Minute)},
+			{SHA: "c3", Login: "bob-gh", Email: "BOB@example.com", Time: srcT0.Add(time.Hour)},
+			{SHA: "c4", Email: "carol@example.com", Time: srcT0.Add(-48 * time.Hour), // no account; squash-merged in GitHub
+				CommitterLogin: "web-flow", CommitterEmail: "noreply@github.com", CommitTime: srcT0.Add(3 * time.Hour)},
 		},
 	})
 	res, err := a.SourceChange(context.Background(), SourceChangeInput{ReleaseID: "shop-7", Source: *sourceSpec("").Source})
 	require.NoError(t, err)
-	assert.Equal(t, SourceChangeResult{Files: 3, Lines: 150, Commits: 4,
-		Authors:     []string{"Bob-GH", "carol-c", "dana-gh"},
-		FirstCommit: srcT0, LastCommit: srcT0.Add(3 * time.Hour)}, res)
+	assert.Equal(t, SourceChangeResult{HeadSHA: "c4", Files: 3, Lines: 150, Commits: 4,
+		Authors:     []string{"Bob-GH", "carol@example.com", "dana-gh"},
+		Committers:  []string{"bob-gh", "dana-gh", "erin-gh"},
+		Identities:  []string{"Bob-GH", "bob@example.com", "carol@example.com", "dana-gh", "dana@example.com", "erin-gh", "erin@example.com"},
+		FirstCommit: srcT0.Add(30 * time.Minute), LastCommit: srcT0.Add(3 * time.Hour)}, res)
 	assert.Equal(t, []string{"GET /repos/acme/shop/compare/v1.4.0...9f2c4e1"}, fake.Calls())
+	assert.Equal(t, "3 files, 150 lines", res.Size().String())
+}
+
+// GitHub lists at most 300 files of a comparison: the size is a lower bound and says so.
+func TestSourceChangeSizeBeyondGitHubsFileListIsALowerBound(t *testing.T) {
+	a, fake := githubActivities(t)
+	files := make([]string, 320)
+	for i := range files {
+		files[i] = fmt.Sprintf("pkg/f%03d.go", i)
+	}
+	fake.SetCompare("v1.4.0", "9f2c4e1", github.FakeComparison{Files: files, Additions: 640, Deletions: 320,
+		Commits: []github.FakeCommit{{SHA: "9f2c4e1", Login: "dana-gh", Time: srcT0}}})
+	res, err := a.SourceChange(context.Background(), SourceChangeInput{ReleaseID: "shop-7", Source: *sourceSpec("").Source})
+	require.NoError(t, err)
+	assert.True(t, res.SizeTruncated)
+	assert.Equal(t, github.MaxCompareFiles, res.Files)
+	assert.Equal(t, 900, res.Lines, "only the listed files' lines")
+	assert.Equal(t, "at least 300 files, at least 900 lines (GitHub lists only the first 300 changed files)", res.Size().String())
+}
+
+// source.head is a branch: the result names the commit it pointed at, and the readiness
+// checks are read for that commit, not for wherever the branch has moved since.
+func TestSourceHeadPinnedToItsCommit(t *testing.T) {
+	a, fake := githubActivities(t)
+	a.EvidenceStore = &MemEvidenceStore{}
+	const sha = "5d41402abc4b2a76b9719d911017c592ae1b3c9f"
+	fake.SetCompare("v1.4.0", "main", github.FakeComparison{Files: []string{"x"},
+		Commits: []github.FakeCommit{{SHA: "1111111", Login: "dana-gh", Time: srcT0}, {SHA: sha, Login: "dana-gh", Time: srcT0}}})
+	spec := sourceSpec("platform", "build")
+	spec.Source.Head = "main"
+	res, err := a.SourceChange(context.Background(), SourceChangeInput{ReleaseID: "shop-7", Source: *spec.Source})
+	require.NoError(t, err)
+	assert.Equal(t, sha, res.HeadSHA)
+
+	// The branch moved on to a commit whose build fails; the compared commit's passed.
+	fake.SetChecks("main", []github.Check{{Name: "build", Conclusion: "failure"}}, nil)
+	fake.SetChecks(sha, []github.Check{{Name: "build", Conclusion: "success"}}, nil)
+	ctx := context.Background()
+	col, err := a.CollectEvidence(ctx, CollectEvidenceInput{ReleaseID: "shop-7", Spec: spec, Phase: policy.PhaseReadiness, At: srcT0, SourceHeadSHA: res.HeadSHA})
+	require.NoError(t, err)
+	ev, err := a.EvaluateReadiness(ctx, EvaluateReadinessInput{ReleaseID: "shop-7", Spec: spec, Phase: policy.PhaseReadiness, Digest: col.Digest})
+	require.NoError(t, err)
+	row := ev.Table.Rows[0]
+	assert.True(t, row.Passed, row.Message)
+	assert.Equal(t, "github checks of main at "+sha, row.Evidence)
+	assert.Contains(t, fake.Calls(), "GET /repos/acme/shop/commits/"+sha+"/check-runs")
+	assert.NotContains(t, fake.Calls(), "GET /repos/acme/shop/commits/main/check-runs")
+
+	// Without the commit (histories from before it was known) the branch is read, as before.
+	assert.False(t, evaluateSource(t, a, spec).Passed)
 }
 
 // More commits than the client pages through: the result says the authors are incomplete.

@@ -1,6 +1,9 @@
 package policy
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // SourceCheck is one check run or commit status reported for the release's head commit.
 type SourceCheck struct {
@@ -13,7 +16,10 @@ type SourceCheck struct {
 
 // SourceEvidence says whether the checks on the release's head commit passed.
 type SourceEvidence struct {
+	// Head is source.head as the spec names it; SHA the commit it named when the change was
+	// read, whose checks these are (empty when the checks were read by Head itself).
 	Head   string        `json:"head"`
+	SHA    string        `json:"sha,omitempty"`
 	Checks []SourceCheck `json:"checks"`
 	// Failed names the reported checks that did not pass (failed, cancelled, still running),
 	// each once; Missing the required checks nothing reported.
@@ -42,4 +48,23 @@ func SourceChecks(head string, checks []SourceCheck, required []string) SourceEv
 	}
 	ev.AllPassed = len(checks) > 0 && len(ev.Failed) == 0 && len(ev.Missing) == 0
 	return ev
+}
+
+// ChangeSize is the size of the release's change as GitHub's compare reports it. GitHub lists at
+// most 300 changed files for a comparison and offers no way to page further; Truncated says it
+// listed that many, so Files and Lines count only the listed files and are lower bounds.
+type ChangeSize struct {
+	Files     int  `json:"files"`
+	Lines     int  `json:"lines"`
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// String is the size for messages and explanations, saying when it is only a lower bound:
+// "12 files, 340 lines", or "at least 300 files, at least 9120 lines (GitHub lists only the
+// first 300 changed files)".
+func (s ChangeSize) String() string {
+	if !s.Truncated {
+		return fmt.Sprintf("%d files, %d lines", s.Files, s.Lines)
+	}
+	return fmt.Sprintf("at least %d files, at least %d lines (GitHub lists only the first %d changed files)", s.Files, s.Lines, s.Files)
 }

@@ -69,3 +69,9 @@ func TestSourceChecksCriterionSaysWhy(t *testing.T) {
 	assert.False(t, row.Passed)
 	assert.Contains(t, row.Message, `evidence "source" unusable`)
 }
+
+func TestChangeSizeSaysWhenItIsALowerBound(t *testing.T) {
+	assert.Equal(t, "12 files, 340 lines", ChangeSize{Files: 12, Lines: 340}.String())
+	assert.Equal(t, "at least 300 files, at least 9120 lines (GitHub lists only the first 300 changed files)",
+		ChangeSize{Files: 300, Lines: 9120, Truncated: true}.String())
+}

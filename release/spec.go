@@ -6,6 +6,7 @@ package release
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -130,6 +131,17 @@ type Environment struct {
 	Region   string            `yaml:"region" json:"region"`
 	TimeZone string            `yaml:"timeZone" json:"timeZone"`
 	Vars     map[string]string `yaml:"vars,omitempty" json:"vars,omitempty"`
+	// Production marks an environment that serves users (GitHub's production_environment);
+	// unset, an environment named "production" or "prod…" is one.
+	Production *bool `yaml:"production,omitempty" json:"production,omitempty"`
+}
+
+// IsProduction says whether the environment serves users.
+func (e Environment) IsProduction() bool {
+	if e.Production != nil {
+		return *e.Production
+	}
+	return strings.HasPrefix(strings.ToLower(e.Name), "prod")
 }
 
 // Wave is an ordered group of environments; the environments of one wave deploy in parallel.

@@ -236,9 +236,11 @@ func (r *releaseRun) itsmDeployments(i int, states []github.State, desc string) 
 		return
 	}
 	for _, env := range r.spec.Waves[i].Environments {
+		e, _ := r.spec.EnvironmentByName(env)
 		for _, st := range states {
 			r.itsm.queue = append(r.itsm.queue, itsmJob{deployment: &activities.GitHubDeploymentInput{
 				ReleaseID: r.spec.Metadata.ID, Environment: env, Ref: r.deployRef(), Description: desc, State: st,
+				Production: e.IsProduction(),
 			}})
 		}
 	}

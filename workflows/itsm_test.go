@@ -21,6 +21,7 @@ type itsmRecorder struct {
 	deployments map[string][]github.State // by environment
 	ids         map[string]int64
 	withID      int // deployment calls that carried the known ID
+	production  map[string]bool
 	phases      []string
 	comments    []string
 	markers     []string
@@ -35,7 +36,7 @@ type itsmRecorder struct {
 }
 
 func (s *itsmRecorder) install(h *harness) {
-	s.deployments, s.ids = map[string][]github.State{}, map[string]int64{}
+	s.deployments, s.ids, s.production = map[string][]github.State{}, map[string]int64{}, map[string]bool{}
 	a := &activities.Activities{}
 	h.env.OnActivity(a.JiraChangeRequest, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.JiraChangeRequestInput) (activities.JiraChangeRequestResult, error) {
 		s.mu.Lock()
@@ -90,6 +91,7 @@ func (s *itsmRecorder) install(h *harness) {
 			s.ids[in.Environment] = int64(len(s.ids) + 1)
 		}
 		s.deployments[in.Environment] = append(s.deployments[in.Environment], in.State)
+		s.production[in.Environment] = in.Production
 		return activities.GitHubDeploymentResult{ID: s.ids[in.Environment]}, nil
 	})
 }
@@ -113,6 +115,8 @@ func TestITSMRecordsFollowTheRelease(t *testing.T) {
 		assert.Equal(t, want, rec.deployments[env], env)
 	}
 	assert.Equal(t, 6, rec.withID, "after the first call per environment the deployment ID is reused")
+	assert.Equal(t, map[string]bool{"staging": false, "prod-eu": true, "prod-us": true}, rec.production,
+		"GitHub is told which environments serve users")
 	require.NotEmpty(t, rec.comments)
 	assert.Contains(t, rec.comments, "Approval approved by bob, carol")
 	assert.Contains(t, rec.comments, "Wave production completed")

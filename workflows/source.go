@@ -25,13 +25,21 @@ const sourceAttempts = 10
 
 // SourceStatus is the release's change in source control as the status query shows it.
 type SourceStatus struct {
-	Base    string `json:"base"`
-	Head    string `json:"head"`
+	Base string `json:"base"`
+	Head string `json:"head"`
+	// HeadSHA is the commit head named when the compare was read: deployments point at it, so
+	// a branch that moves afterwards changes nothing that was reviewed.
+	HeadSHA string `json:"headSha,omitempty"`
 	Files   int    `json:"files"`
 	Lines   int    `json:"lines"`
-	Commits int    `json:"commits"`
-	// Authors may not approve the release (segregation of duties).
+	// SizeTruncated: GitHub listed only its first 300 changed files, Files and Lines are lower bounds.
+	SizeTruncated bool `json:"sizeTruncated,omitempty"`
+	Commits       int  `json:"commits"`
+	// Authors and Committers are shown; Identities (every login and email of both) may not
+	// approve the release (segregation of duties).
 	Authors     []string  `json:"authors"`
+	Committers  []string  `json:"committers,omitempty"`
+	Identities  []string  `json:"identities,omitempty"`
 	FirstCommit time.Time `json:"firstCommit,omitzero"`
 	LastCommit  time.Time `json:"lastCommit,omitzero"`
 }
@@ -60,10 +68,15 @@ func (r *releaseRun) readSource(ctx workflow.Context) (Outcome, string, bool) {
 		return OutcomeInvalid, fmt.Sprintf("source: GitHub could not list every author of %s...%s (%d commits): segregation of duties cannot be checked; narrow the range",
 			src.Base, src.Head, res.Commits), false
 	}
-	r.status.Source = &SourceStatus{Base: src.Base, Head: src.Head, Files: res.Files, Lines: res.Lines, Commits: res.Commits,
-		Authors: res.Authors, FirstCommit: res.FirstCommit, LastCommit: res.LastCommit}
-	msg := fmt.Sprintf("source %s...%s: %d commit(s), %d file(s), %d line(s); authors: %s",
-		src.Base, src.Head, res.Commits, res.Files, res.Lines, orText(strings.Join(res.Authors, ", "), "none reported"))
+	r.status.Source = &SourceStatus{Base: src.Base, Head: src.Head, HeadSHA: res.HeadSHA, Files: res.Files, Lines: res.Lines,
+		SizeTruncated: res.SizeTruncated, Commits: res.Commits, Authors: res.Authors, Committers: res.Committers,
+		Identities: res.Identities, FirstCommit: res.FirstCommit, LastCommit: res.LastCommit}
+	head := src.Head
+	if res.HeadSHA != "" && res.HeadSHA != src.Head {
+		head += " (" + res.HeadSHA + ")"
+	}
+	msg := fmt.Sprintf("source %s...%s: %d commit(s), %s; authors: %s",
+		src.Base, head, res.Commits, res.Size(), orText(strings.Join(res.Authors, ", "), "none reported"))
 	r.event(ctx, "source", "", msg)
 	r.audit(ctx, "source", "", msg, r.status.Source)
 	return "", "", true
@@ -92,6 +105,7 @@ func (r *releaseRun) authors() []string {
 	add(r.spec.Authors)
 	if s := r.status.Source; s != nil {
 		add(s.Authors)
+		add(s.Identities)
 	}
 	return out
 }
@@ -112,8 +126,12 @@ func (r *releaseRun) sourceCommitTimes() []time.Time {
 	return out
 }
 
-// sourceRef is the source's head, what GitHub deployments point at when the spec declares one.
+// sourceRef is the source's head, what GitHub deployments point at when the spec declares one:
+// the commit it named when the compare was read, else the name itself.
 func (r *releaseRun) sourceRef() (string, bool) {
+	if s := r.status.Source; s != nil && s.HeadSHA != "" {
+		return s.HeadSHA, true
+	}
 	if s := r.spec.Source; s != nil && s.Head != "" {
 		return s.Head, true
 	}

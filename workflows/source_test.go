@@ -217,6 +217,43 @@ func TestSourceBeforeTheChangeReplaysWithoutTheCompare(t *testing.T) {
 	assert.Contains(t, refs, "9f2c4e1", "the deployment ref follows the spec, not the compare")
 }
 
+func TestDeploymentsPointAtThePinnedHeadAndCommittersMayNotApprove(t *testing.T) {
+	h := newHarness(t)
+	h.integrations = activities.Integrations{GitHub: true}
+	src := &sourceRecorder{answer: func() (activities.SourceChangeResult, error) {
+		return activities.SourceChangeResult{HeadSHA: "9f2c4e1d00d5", Files: 300, Lines: 9000, SizeTruncated: true, Commits: 2,
+			Authors: []string{"zed-gh"}, Committers: []string{"bob"}, Identities: []string{"bob", "bob@example.com", "zed-gh", "zed@example.com"}}, nil
+	}}
+	src.install(h)
+	var mu sync.Mutex
+	refs := map[string]bool{}
+	a := &activities.Activities{}
+	h.env.OnActivity(a.GitHubDeployment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.GitHubDeploymentInput) (activities.GitHubDeploymentResult, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		refs[in.Ref] = true
+		return activities.GitHubDeploymentResult{ID: 1}, nil
+	})
+	committer := h.at(time.Minute, UpdateApprove, Request{Actor: "bob"})
+	h.at(2*time.Minute, UpdateApprove, Request{Actor: "carol"})
+	h.at(3*time.Minute, UpdateApprove, Request{Actor: "dave"})
+	spec := sourced(testSpec())
+	spec.Source.Head = "main"
+	res := h.run(spec)
+
+	require.Equal(t, OutcomeCompleted, res.Outcome, res.Reason)
+	assert.Equal(t, map[string]bool{"9f2c4e1d00d5": true}, refs, "deployments point at the commit compared, not the moving branch")
+	require.Error(t, committer.rejected, "a committer is a change's author for segregation of duties")
+	var msg string
+	for _, ev := range h.status().Timeline {
+		if ev.Kind == "source" {
+			msg = ev.Message
+		}
+	}
+	assert.Contains(t, msg, "v1.4.0...main (9f2c4e1d00d5)")
+	assert.Contains(t, msg, "at least 300 files", "a size GitHub cut is a lower bound")
+}
+
 // authors is the union of spec and compare authors, each once ignoring case.
 func TestAuthorsUnion(t *testing.T) {
 	r := &releaseRun{spec: release.Spec{Metadata: release.Metadata{ID: "shop-1", Owner: "alice"}, Authors: []string{"carol-c", "Bob-GH"}}}

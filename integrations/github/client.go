@@ -60,6 +60,10 @@ func (c *Client) CreateDeployment(ctx context.Context, d DeploymentRequest) (int
 		AutoMerge:        gh.Bool(false),
 		RequiredContexts: &[]string{}, // explicit: Tollgate's own gates decide readiness
 		Payload:          map[string]string{"tollgate_release": d.ReleaseID, PayloadMarker: d.Marker},
+		// Explicit, not GitHub's defaults: production is the caller's to say, and an
+		// environment Tollgate deploys to outlives the deployment.
+		ProductionEnvironment: gh.Bool(d.Production),
+		TransientEnvironment:  gh.Bool(false),
 	}
 	dep, _, err := c.api.Repositories.CreateDeployment(ctx, c.owner, c.repo, req)
 	if err != nil {
@@ -105,6 +109,9 @@ func StatusDescription(description string) string {
 func (c *Client) CreateDeploymentStatus(ctx context.Context, id int64, state State, description string) error {
 	_, _, err := c.api.Repositories.CreateDeploymentStatus(ctx, c.owner, c.repo, id, &gh.DeploymentStatusRequest{
 		State: gh.String(string(state)), Description: gh.String(StatusDescription(description)),
+		// Explicit (GitHub's default is true): a success retires the environment's previous
+		// deployment; no other state should.
+		AutoInactive: gh.Bool(state == StateSuccess),
 	})
 	if err != nil {
 		return fmt.Errorf("github deployment %d status %s: %w", id, state, err)
@@ -121,43 +128,6 @@ func (c *Client) ListDeploymentStatuses(ctx context.Context, id int64) ([]Status
 	out := make([]StatusRecord, 0, len(sts))
 	for _, s := range sts {
 		out = append(out, StatusRecord{ID: s.GetID(), State: State(s.GetState()), Description: s.GetDescription(), CreatedAt: s.GetCreatedAt().Time})
-	}
-	return out, nil
-}
-
-// maxComparePages bounds the compare's commit pages (100 commits each).
-const maxComparePages = 20
-
-// CompareCommits implements Deployer. Commits are paged through until GitHub's total is listed
-// (or maxComparePages is reached: TotalCommits then says how many were left out); files come
-// with the first page.
-func (c *Client) CompareCommits(ctx context.Context, base, head string) (Comparison, error) {
-	var out Comparison
-	for page := 1; page <= maxComparePages; page++ {
-		cmp, _, err := c.api.Repositories.CompareCommits(ctx, c.owner, c.repo, base, head, &gh.ListOptions{Page: page, PerPage: 100})
-		if err != nil {
-			return Comparison{}, fmt.Errorf("github compare %s...%s (page %d): %w", base, head, page, err)
-		}
-		if page == 1 {
-			out.Files, out.TotalCommits = len(cmp.Files), cmp.GetTotalCommits()
-			for _, f := range cmp.Files {
-				out.Additions += f.GetAdditions()
-				out.Deletions += f.GetDeletions()
-			}
-		}
-		for _, rc := range cmp.Commits {
-			cm := Commit{SHA: rc.GetSHA(), Author: rc.GetAuthor().GetLogin()}
-			if a := rc.GetCommit().GetAuthor(); a != nil {
-				cm.Time = a.GetDate().Time
-				if cm.Author == "" {
-					cm.Author = a.GetEmail()
-				}
-			}
-			out.Commits = append(out.Commits, cm)
-		}
-		if len(cmp.Commits) == 0 || len(out.Commits) >= out.TotalCommits {
-			break
-		}
 	}
 	return out, nil
 }

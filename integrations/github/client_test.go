@@ -100,7 +100,8 @@ func TestCompareAndChecks(t *testing.T) {
 	assert.Equal(t, 40, cmp.Additions)
 	assert.Equal(t, 7, cmp.Deletions)
 	require.Len(t, cmp.Commits, 2)
-	assert.Equal(t, Commit{SHA: "def", Author: "bob", Time: at.Add(time.Hour)}, cmp.Commits[1])
+	assert.Equal(t, Commit{SHA: "def", AuthorLogin: "bob", CommitterLogin: "bob", AuthoredAt: at.Add(time.Hour), CommittedAt: at.Add(time.Hour)}, cmp.Commits[1])
+	assert.Equal(t, "def", cmp.HeadSHA, "head named by its commit")
 
 	f.SetChecks("v1.2.0", []Check{{Name: "build", Conclusion: "success"}, {Name: "lint", Conclusion: "in_progress"}},
 		[]Check{{Name: "ci/tests", Conclusion: "success"}})
@@ -172,7 +173,7 @@ func TestComparePagesThroughEveryCommit(t *testing.T) {
 	defer teardown()
 	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	var commits []FakeCommit
-	for i := range 230 { // two full pages of 100 and a part
+	for i := range 230 { // one unpaged answer holds up to 250
 
 		commits = append(commits, FakeCommit{SHA: fmt.Sprintf("c%03d", i), Login: fmt.Sprintf("dev%d", i%7), Time: at.Add(time.Duration(i) * time.Minute)})
 	}
@@ -182,7 +183,9 @@ func TestComparePagesThroughEveryCommit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, len(commits), cmp.TotalCommits)
 	require.Len(t, cmp.Commits, len(commits), "every page read")
-	assert.Equal(t, "contractor@example.com", cmp.Commits[len(commits)-1].Author, "the git email stands in for a missing login")
+	assert.Equal(t, Commit{SHA: "last", AuthorEmail: "contractor@example.com", CommitterEmail: "contractor@example.com", AuthoredAt: at, CommittedAt: at},
+		cmp.Commits[len(commits)-1], "no GitHub account: the git email is all there is")
+	assert.Equal(t, "last", cmp.HeadSHA)
 	assert.Equal(t, 1, cmp.Files, "files counted once, not per page")
 	assert.Equal(t, 3, cmp.Additions)
 }

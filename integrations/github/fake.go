@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/tollgate-dev/tollgate/integrations/faults"
 )
@@ -21,31 +20,23 @@ type FakeDeployment struct {
 	Description      string
 	AutoMerge        *bool
 	RequiredContexts *[]string
-	Payload          map[string]any
+	// Production and Transient are production_environment and transient_environment as the
+	// request sent them; nil when it left them to GitHub's defaults.
+	Production, Transient *bool
+	Payload               map[string]any
 	// Statuses are the states set, oldest first; Records are the same statuses in full.
 	Statuses []State
 	Records  []StatusRecord
-}
-
-// FakeCommit is one commit the fake's compare API answers with.
-type FakeCommit struct {
-	SHA, Login string
-	// Email is the git author's email; a commit without Login has no GitHub account, and the
-	// API answers "author": null.
-	Email string
-	Time  time.Time
-}
-
-// FakeComparison is what the compare API answers for base...head.
-type FakeComparison struct {
-	Files                []string
-	Additions, Deletions int
-	Commits              []FakeCommit
+	// AutoInactive is each status's auto_inactive as its request sent it, nil when omitted
+	// (GitHub's default, true) and for the inactive statuses GitHub added by itself.
+	AutoInactive []*bool
 }
 
 // Fake is an in-memory GitHub served over HTTP: deployments and their statuses, compare, check
-// runs and combined statuses of one repository. It checks the token, keeps state, records calls
-// and injects faults through Faults.
+// runs and combined statuses of one repository. It checks the token, keeps state, records calls,
+// injects faults through Faults and rate limits through PushRateLimit. Once it knows any commit
+// (SetCompare, SetChecks, AddRefs) it refuses a deployment of a ref it does not know, as GitHub
+// does; a fake told nothing accepts any ref.
 type Fake struct {
 	Server *httptest.Server
 	Faults *faults.Injector
@@ -58,14 +49,17 @@ type Fake struct {
 	compares    map[string]FakeComparison
 	checkRuns   map[string][]Check
 	statuses    map[string][]Check
+	refs        map[string]bool
 	seq         int64
 	statusSeq   int64
+	rateLimits  []RateLimit
+	limited     int
 }
 
 // NewFake starts a fake GitHub for owner/repo that accepts token.
 func NewFake(token, owner, repo string) *Fake {
 	f := &Fake{Faults: &faults.Injector{}, token: token, compares: map[string]FakeComparison{},
-		checkRuns: map[string][]Check{}, statuses: map[string][]Check{}}
+		checkRuns: map[string][]Check{}, statuses: map[string][]Check{}, refs: map[string]bool{}}
 	p := "/repos/" + owner + "/" + repo
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+p+"/deployments", f.auth(f.createDeployment))
@@ -75,7 +69,7 @@ func NewFake(token, owner, repo string) *Fake {
 	mux.HandleFunc("GET "+p+"/compare/{basehead}", f.auth(f.compare))
 	mux.HandleFunc("GET "+p+"/commits/{ref}/check-runs", f.auth(f.listCheckRuns))
 	mux.HandleFunc("GET "+p+"/commits/{ref}/status", f.auth(f.combinedStatus))
-	f.Server = httptest.NewServer(f.Faults.Wrap(mux))
+	f.Server = httptest.NewServer(f.Faults.Wrap(f.rateLimit(mux)))
 	return f
 }
 
@@ -85,19 +79,13 @@ func (f *Fake) Close() { f.Server.Close() }
 // URL is the REST API base to give the real client.
 func (f *Fake) URL() string { return f.Server.URL + "/" }
 
-// SetCompare makes the compare API answer base...head with c.
-func (f *Fake) SetCompare(base, head string, c FakeComparison) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.compares[base+"..."+head] = c
-}
-
 // SetChecks sets the check runs (Conclusion is the run's conclusion) and commit statuses
 // (Conclusion is the state) of ref.
 func (f *Fake) SetChecks(ref string, runs, statuses []Check) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.checkRuns[ref], f.statuses[ref] = runs, statuses
+	f.refs[ref] = true
 }
 
 // Deployments returns copies of the deployments, oldest first.
@@ -107,7 +95,7 @@ func (f *Fake) Deployments() []FakeDeployment {
 	var out []FakeDeployment
 	for _, d := range f.deployments {
 		c := *d
-		c.Statuses, c.Records = slices.Clone(d.Statuses), slices.Clone(d.Records)
+		c.Statuses, c.Records, c.AutoInactive = slices.Clone(d.Statuses), slices.Clone(d.Records), slices.Clone(d.AutoInactive)
 		out = append(out, c)
 	}
 	return out
@@ -141,6 +129,8 @@ func (f *Fake) createDeployment(w http.ResponseWriter, r *http.Request) {
 		Description      string         `json:"description"`
 		AutoMerge        *bool          `json:"auto_merge"`
 		RequiredContexts *[]string      `json:"required_contexts"`
+		Production       *bool          `json:"production_environment"`
+		Transient        *bool          `json:"transient_environment"`
 		Payload          map[string]any `json:"payload"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Ref == "" {
@@ -149,9 +139,15 @@ func (f *Fake) createDeployment(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.refs) > 0 && !f.knownRef(req.Ref) {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "No ref found for: " + req.Ref,
+			"documentation_url": "https://docs.github.com/rest/deployments/deployments#create-a-deployment"})
+		return
+	}
 	f.seq++
 	d := &FakeDeployment{ID: f.seq, Ref: req.Ref, Environment: req.Environment, Description: req.Description,
-		AutoMerge: req.AutoMerge, RequiredContexts: req.RequiredContexts, Payload: req.Payload}
+		AutoMerge: req.AutoMerge, RequiredContexts: req.RequiredContexts, Production: req.Production,
+		Transient: req.Transient, Payload: req.Payload}
 	f.deployments = append(f.deployments, d)
 	writeJSON(w, http.StatusCreated, d.json())
 }
@@ -167,39 +163,6 @@ func (f *Fake) listDeployments(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-func (f *Fake) compare(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	c, ok := f.compares[r.PathValue("basehead")]
-	f.mu.Unlock()
-	if !ok {
-		writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
-		return
-	}
-	files := []map[string]any{}
-	for i, name := range c.Files {
-		add, del := 0, 0
-		if i == 0 { // the whole change on the first file keeps the totals exact
-			add, del = c.Additions, c.Deletions
-		}
-		files = append(files, map[string]any{"filename": name, "additions": add, "deletions": del})
-	}
-	// Commits are paged like GitHub's (per_page, page from 1); files come with every page.
-	page, perPage := queryInt(r, "page", 1), queryInt(r, "per_page", 250)
-	commits := []map[string]any{}
-	for i, cm := range c.Commits {
-		if i < (page-1)*perPage || i >= page*perPage {
-			continue
-		}
-		var author any
-		if cm.Login != "" {
-			author = map[string]any{"login": cm.Login}
-		}
-		commits = append(commits, map[string]any{"sha": cm.SHA, "author": author,
-			"commit": map[string]any{"author": map[string]any{"date": cm.Time.Format(time.RFC3339), "email": cm.Email}}})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"files": files, "commits": commits, "total_commits": len(c.Commits)})
 }
 
 func (f *Fake) listCheckRuns(w http.ResponseWriter, r *http.Request) {

@@ -9,12 +9,17 @@ import (
 )
 
 // createStatus adds a status, refusing what GitHub refuses: an unknown state, a description
-// over MaxStatusDescription characters.
+// over MaxStatusDescription characters. A success with auto_inactive (GitHub's default) adds an
+// inactive status to every earlier non-transient deployment of the same environment whose
+// latest status is success, as GitHub does. The reference says "non-production"; that predates
+// the flash preview that extended it to production environments, and Tollgate relies on the
+// previous production deployment going inactive, so the fake includes them.
 func (f *Fake) createStatus(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var req struct {
-		State       string `json:"state"`
-		Description string `json:"description"`
+		State        string `json:"state"`
+		Description  string `json:"description"`
+		AutoInactive *bool  `json:"auto_inactive"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Problems parsing JSON"})
@@ -34,14 +39,36 @@ func (f *Fake) createStatus(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	for _, d := range f.deployments {
 		if d.ID == id {
-			f.statusSeq++
-			rec := StatusRecord{ID: f.statusSeq, State: State(req.State), Description: req.Description, CreatedAt: time.Now().UTC().Truncate(time.Second)}
-			d.Statuses, d.Records = append(d.Statuses, rec.State), append(d.Records, rec)
+			rec := f.addStatus(d, State(req.State), req.Description, req.AutoInactive)
+			if rec.State == StateSuccess && (req.AutoInactive == nil || *req.AutoInactive) {
+				f.inactivateBefore(d)
+			}
 			writeJSON(w, http.StatusCreated, statusJSON(rec))
 			return
 		}
 	}
 	writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+}
+
+// addStatus records a status; callers hold f.mu.
+func (f *Fake) addStatus(d *FakeDeployment, state State, description string, autoInactive *bool) StatusRecord {
+	f.statusSeq++
+	rec := StatusRecord{ID: f.statusSeq, State: state, Description: description, CreatedAt: time.Now().UTC().Truncate(time.Second)}
+	d.Statuses, d.Records, d.AutoInactive = append(d.Statuses, state), append(d.Records, rec), append(d.AutoInactive, autoInactive)
+	return rec
+}
+
+// inactivateBefore is auto_inactive: the environment's earlier successful deployments become
+// inactive. Callers hold f.mu.
+func (f *Fake) inactivateBefore(cur *FakeDeployment) {
+	for _, d := range f.deployments {
+		if d.ID >= cur.ID || d.Environment != cur.Environment || (d.Transient != nil && *d.Transient) {
+			continue
+		}
+		if n := len(d.Statuses); n > 0 && d.Statuses[n-1] == StateSuccess {
+			f.addStatus(d, StateInactive, "", nil)
+		}
+	}
 }
 
 func statusJSON(s StatusRecord) map[string]any {

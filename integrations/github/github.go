@@ -33,24 +33,47 @@ type DeploymentRequest struct {
 	ReleaseID   string
 	Marker      string
 	Description string
+	// Production is sent as production_environment, always: GitHub's own default (true only
+	// for an environment named "production") would guess from the name.
+	Production bool
 }
+
+// MaxCompareFiles is the most changed files GitHub's compare lists for a whole comparison;
+// a comparison listing this many may have more.
+const MaxCompareFiles = 300
 
 // Comparison is what the compare API says about a change: its size and who made it when.
 type Comparison struct {
-	Files     int
-	Additions int
-	Deletions int
-	Commits   []Commit
+	// HeadSHA is the commit head named when the compare was read: the compare's most recent
+	// commit, or its merge base when head adds no commit to base. Later pages are read against
+	// it, so a branch that moves meanwhile cannot mix two heads into one answer.
+	HeadSHA string
+	// Files, Additions and Deletions add up the files GitHub listed. FilesTruncated says it
+	// listed MaxCompareFiles of them, the most it lists: the three are then lower bounds.
+	Files          int
+	Additions      int
+	Deletions      int
+	FilesTruncated bool
+	Commits        []Commit
 	// TotalCommits is how many commits GitHub counts between base and head; more than
 	// len(Commits) means some could not be listed.
 	TotalCommits int
 }
 
-// Commit is one commit of a comparison.
+// Commit is one commit of a comparison, with every identity GitHub reports for it: the git
+// author and committer emails, and the GitHub accounts GitHub matched them to (empty when it
+// matched none; the API then answers "author": null or "committer": null).
 type Commit struct {
-	SHA    string
-	Author string // the GitHub login, or the git author's email when GitHub knows no login
-	Time   time.Time
+	SHA            string
+	AuthorLogin    string
+	AuthorEmail    string
+	CommitterLogin string
+	CommitterEmail string
+	// AuthoredAt is when the change was first written (git author date, kept across rebases
+	// and cherry-picks); CommittedAt when this commit object was made (git committer date,
+	// reset by a rebase, cherry-pick, amend or GitHub's squash and rebase merges).
+	AuthoredAt  time.Time
+	CommittedAt time.Time
 }
 
 // Check is a check run or a commit status for a ref.
@@ -76,12 +99,14 @@ type Deployer interface {
 	CreateDeployment(ctx context.Context, d DeploymentRequest) (int64, error)
 	// FindDeployment returns the ID of the environment's deployment carrying marker, or 0.
 	FindDeployment(ctx context.Context, environment, marker string) (int64, error)
-	// CreateDeploymentStatus records a new state for a deployment.
+	// CreateDeploymentStatus records a new state for a deployment. A success sets auto_inactive,
+	// so GitHub marks the environment's earlier successful deployments inactive; other states
+	// leave them alone.
 	CreateDeploymentStatus(ctx context.Context, id int64, state State, description string) error
 	// ListDeploymentStatuses returns a deployment's most recent statuses, newest first (one
 	// page of at most 100), so a retry can see the status a lost answer hid.
 	ListDeploymentStatuses(ctx context.Context, id int64) ([]StatusRecord, error)
-	// CompareCommits reports the change between base and head.
+	// CompareCommits reports the change between base and head, head pinned to one commit.
 	CompareCommits(ctx context.Context, base, head string) (Comparison, error)
 	// ListCheckRunsForRef returns the check runs of ref.
 	ListCheckRunsForRef(ctx context.Context, ref string) ([]Check, error)
