@@ -104,10 +104,12 @@ func (c *Client) Result(ctx context.Context, releaseID string) (workflows.Releas
 }
 
 // Control sends one control update (approve, reject, pause, resume, rollback) and returns the
-// workflow's answer, or the validator's refusal as an error.
+// workflow's answer, or the validator's refusal as a *RefusedError (errors.Is ErrRefused). An
+// idempotency key set with WithUpdateID on ctx is the Update ID.
 func (c *Client) Control(ctx context.Context, releaseID, update string, req workflows.Request) (workflows.Response, error) {
 	var resp workflows.Response
 	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		UpdateID:     UpdateID(ctx),
 		WorkflowID:   workflows.ReleaseWorkflowID(releaseID),
 		UpdateName:   update,
 		Args:         []any{req},
@@ -126,7 +128,7 @@ func (c *Client) Control(ctx context.Context, releaseID, update string, req work
 func refusal(releaseID, update string, err error) error {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		return fmt.Errorf("%s release %q refused: %s", update, releaseID, app.Message())
+		return &RefusedError{Update: update, ReleaseID: releaseID, Reason: app.Message()}
 	}
 	return fmt.Errorf("%s release %q: %w", update, releaseID, notFound(releaseID, err))
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,7 +78,9 @@ type controlBody struct {
 
 // Controls serves POST /api/releases/{id}/actions/{action}: the web's way to approve, reject,
 // pause, resume, roll back, recheck, waive, grant an exception or acknowledge a handoff. The
-// workflow's validator decides; a refusal comes back as 409 with its reason.
+// workflow's validator decides; a refusal comes back as 409 with its reason. A request with an
+// Idempotency-Key header (at most 64 printable ASCII characters) repeated with the same key by
+// the same token for the same action gets the first request's answer (apiUpdateID).
 func Controls(ctl Controller, tokens Tokens, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(tokens.byDigest) == 0 {
@@ -109,11 +112,20 @@ func Controls(ctl Controller, tokens Tokens, logger *slog.Logger) http.Handler {
 			}
 			req.Expires = time.Now().Add(d).UTC()
 		}
-		resp, err := ctl.Control(r.Context(), id, action, req)
+		updateID, err := apiUpdateID(r.Header.Get("Idempotency-Key"), actor, action)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		ctx := r.Context()
+		if updateID != "" {
+			ctx = control.WithUpdateID(ctx, updateID)
+		}
+		resp, err := ctl.Control(ctx, id, action, req)
 		switch {
 		case errors.Is(err, control.ErrNotFound):
 			writeError(w, http.StatusNotFound, err.Error())
-		case err != nil && strings.Contains(err.Error(), "refused"):
+		case errors.Is(err, control.ErrRefused):
 			writeError(w, http.StatusConflict, err.Error())
 		case err != nil:
 			logger.ErrorContext(r.Context(), "web control", "release", id, "action", action, "error", err)
@@ -123,6 +135,30 @@ func Controls(ctl Controller, tokens Tokens, logger *slog.Logger) http.Handler {
 			writeJSON(w, http.StatusOK, resp)
 		}
 	})
+}
+
+// MaxIdempotencyKey bounds an Idempotency-Key header.
+const MaxIdempotencyKey = 64
+
+// apiUpdateID turns an Idempotency-Key header into the control's Update ID: a client that repeats
+// a request with the same key (after a timeout, on another replica, after a restart) gets the
+// first outcome instead of acting twice. The key is scoped by a digest of the token's identity
+// and the action, so two clients choosing the same key, or one reusing a key for another action,
+// never collide. No header, no key: every request acts.
+func apiUpdateID(key, actor, action string) (string, error) {
+	if key == "" {
+		return "", nil
+	}
+	if len(key) > MaxIdempotencyKey {
+		return "", fmt.Errorf("Idempotency-Key: at most %d characters, got %d", MaxIdempotencyKey, len(key))
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return "", fmt.Errorf("Idempotency-Key: printable ASCII only (byte %d is 0x%02x)", i, key[i])
+		}
+	}
+	scope := sha256.Sum256([]byte(actor + "\x00" + action))
+	return "api-" + key + "-" + hex.EncodeToString(scope[:6]), nil
 }
 
 func decodeBody(r *http.Request, into *controlBody) error {

@@ -18,15 +18,19 @@ import (
 )
 
 // fakeController answers like the workflow's validators: bob may approve r1, nobody else.
-type fakeController struct{ got []workflows.Request }
+type fakeController struct {
+	got       []workflows.Request
+	updateIDs []string
+}
 
-func (f *fakeController) Control(_ context.Context, id, update string, req workflows.Request) (workflows.Response, error) {
+func (f *fakeController) Control(ctx context.Context, id, update string, req workflows.Request) (workflows.Response, error) {
 	f.got = append(f.got, req)
+	f.updateIDs = append(f.updateIDs, control.UpdateID(ctx))
 	switch {
 	case id != "r1":
 		return workflows.Response{}, fmt.Errorf("release %q: %w", id, control.ErrNotFound)
 	case req.Actor != "bob":
-		return workflows.Response{}, fmt.Errorf("%s release %q refused: %s is not an approver", update, id, req.Actor)
+		return workflows.Response{}, &control.RefusedError{Update: update, ReleaseID: id, Reason: req.Actor + " is not an approver"}
 	}
 	return workflows.Response{Phase: workflows.PhaseApproval, Message: "approved by " + req.Actor}, nil
 }
@@ -87,4 +91,40 @@ func TestWebControlsDisabledWithoutTokens(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, rec.Code)
 	_, err := ParseTokens("bob:short")
 	assert.ErrorContains(t, err, "at least 16 characters")
+}
+
+func TestWebControlsIdempotencyKey(t *testing.T) {
+	tokens, err := ParseTokens("bob:bob-token-0123456789, carol:carol-token-0123456")
+	require.NoError(t, err)
+	ctl := &fakeController{}
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/releases/{id}/actions/{action}", Controls(ctl, tokens, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	post := func(token, action, key string) int {
+		req := httptest.NewRequest(http.MethodPost, "/api/releases/r1/actions/"+action, strings.NewReader(`{}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	require.Equal(t, http.StatusOK, post("bob-token-0123456789", "approve", "deploy-42"))
+	require.Equal(t, http.StatusOK, post("bob-token-0123456789", "approve", "deploy-42"))
+	post("carol-token-0123456", "approve", "deploy-42")
+	require.Equal(t, http.StatusOK, post("bob-token-0123456789", "pause", "deploy-42"))
+	require.Equal(t, http.StatusOK, post("bob-token-0123456789", "approve", ""))
+	ids := ctl.updateIDs
+	require.Len(t, ids, 5)
+	assert.Regexp(t, `^api-deploy-42-[0-9a-f]{12}$`, ids[0])
+	assert.Equal(t, ids[0], ids[1], "a repeated request carries the same Update ID: Temporal answers it once")
+	assert.NotEqual(t, ids[0], ids[2], "another token's key never collides")
+	assert.NotEqual(t, ids[0], ids[3], "nor the same key for another action")
+	assert.Empty(t, ids[4], "without the header every request acts")
+
+	for _, bad := range []string{strings.Repeat("k", MaxIdempotencyKey+1), "tab\tkey", "caf\u00e9"} {
+		assert.Equal(t, http.StatusBadRequest, post("bob-token-0123456789", "approve", bad), "key %q", bad)
+	}
+	assert.Len(t, ctl.updateIDs, 5, "an invalid key sends nothing")
+	assert.Equal(t, http.StatusOK, post("bob-token-0123456789", "approve", strings.Repeat("k", MaxIdempotencyKey)))
 }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
+	"github.com/tollgate-dev/tollgate/control"
 	"github.com/tollgate-dev/tollgate/integrations/github"
 	"github.com/tollgate-dev/tollgate/workflows"
 )
@@ -29,43 +31,56 @@ type RecheckOptions struct {
 // RecheckOnChecks returns a GitHubOptions.OnEvent that turns a finished check on a release's
 // head commit into a readiness recheck of that release: CI finishing after the gate blocked
 // unblocks it without anyone typing `tollgate recheck`. The recheck only collects evidence
-// again; the gate's criteria still decide.
-func RecheckOnChecks(o RecheckOptions) func(context.Context, GitHubEvent) {
+// again; the gate's criteria still decide. Its Update ID is GitHubUpdateID, so a redelivery that
+// reaches another replica, or this one after a restart, rechecks once. It fails (and the
+// delivery may come again) only when the blocked releases could not be listed or Temporal could
+// not be reached; a payload it does not understand, or a refusal, is not worth a redelivery.
+func RecheckOnChecks(o RecheckOptions) func(context.Context, GitHubEvent) error {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return func(ctx context.Context, ev GitHubEvent) {
+	return func(ctx context.Context, ev GitHubEvent) error {
 		check, ok, err := github.ParseCheckCompletion(ev.Event, ev.Body)
 		if err != nil {
 			o.Logger.Warn("github delivery not understood", "delivery", ev.Delivery, "error", err)
-			return
+			return nil
 		}
 		if !ok {
-			return
+			return nil
 		}
-		o.recheck(ctx, ev.Delivery, check)
+		return o.recheck(ctx, ev.Delivery, check)
 	}
 }
 
-func (o RecheckOptions) recheck(ctx context.Context, delivery string, check github.CheckCompletion) {
+// GitHubUpdateID is the Update ID of the recheck a webhook delivery asks of a release.
+func GitHubUpdateID(delivery, releaseID string) string {
+	return "github-" + delivery + "-" + releaseID
+}
+
+func (o RecheckOptions) recheck(ctx context.Context, delivery string, check github.CheckCompletion) error {
 	blocked, err := o.Blocked(ctx)
 	if err != nil {
-		o.Logger.Warn("releases blocked by readiness not listed", "delivery", delivery, "error", err)
-		return
+		return fmt.Errorf("delivery %s: releases blocked by readiness not listed: %w", delivery, err)
 	}
+	var failed []error
 	for _, b := range blocked {
 		if b.Head != check.SHA {
 			continue
 		}
 		reason := fmt.Sprintf("GitHub check %q finished %s on %s (delivery %s)", check.Name, check.Conclusion, shortSHA(check.SHA), delivery)
-		_, err := o.Control.Control(ctx, b.ID, workflows.UpdateRecheck, workflows.Request{Actor: GitHubActor, Reason: reason})
-		if err != nil {
+		uctx := control.WithUpdateID(ctx, GitHubUpdateID(delivery, b.ID))
+		_, err := o.Control.Control(uctx, b.ID, workflows.UpdateRecheck, workflows.Request{Actor: GitHubActor, Reason: reason})
+		switch {
+		case errors.Is(err, control.ErrRefused) || errors.Is(err, control.ErrNotFound):
 			// A recheck already requested, or the gate passed meanwhile: nothing lost.
 			o.Logger.Info("recheck not requested", "release", b.ID, "delivery", delivery, "error", err)
-			continue
+		case err != nil:
+			failed = append(failed, fmt.Errorf("release %q: recheck: %w", b.ID, err))
+		default:
+			o.Logger.Info("readiness recheck requested by a github check", "release", b.ID, "check", check.Name, "conclusion", check.Conclusion)
 		}
-		o.Logger.Info("readiness recheck requested by a github check", "release", b.ID, "check", check.Name, "conclusion", check.Conclusion)
 	}
+	return errors.Join(failed...)
 }
 
 func shortSHA(sha string) string {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tollgate-dev/tollgate/control"
 	"github.com/tollgate-dev/tollgate/workflows"
 )
 
@@ -31,7 +33,7 @@ func (r *recheckRecorder) Control(_ context.Context, id, update string, req work
 		return workflows.Response{}, errors.New("unexpected update " + update)
 	}
 	if len(r.got[id]) > 0 {
-		return workflows.Response{}, errors.New("a recheck is already requested")
+		return workflows.Response{}, &control.RefusedError{Update: update, ReleaseID: id, Reason: "a recheck is already requested"}
 	}
 	r.got[id] = append(r.got[id], req)
 	return workflows.Response{}, nil
@@ -88,4 +90,55 @@ func TestFinishedGitHubCheckRechecksTheBlockedReleaseOfThatCommit(t *testing.T) 
 	assert.Equal(t, GitHubActor, got["shop-1"][0].Actor)
 	assert.Equal(t, `GitHub check "build" finished success on abc123 (delivery d-3)`, got["shop-1"][0].Reason)
 	assert.NotContains(t, got, "shop-2")
+}
+
+// answerController answers every control with err and records the Update IDs it was sent.
+type answerController struct {
+	err       error
+	updateIDs []string
+}
+
+func (a *answerController) Control(ctx context.Context, _, _ string, _ workflows.Request) (workflows.Response, error) {
+	a.updateIDs = append(a.updateIDs, control.UpdateID(ctx))
+	return workflows.Response{}, a.err
+}
+
+func (a *answerController) Status(context.Context, string) (workflows.Status, error) {
+	return workflows.Status{}, nil
+}
+
+func TestRecheckFailsOnlyWhenNothingDecided(t *testing.T) {
+	const completed = `{"action":"completed","check_run":{"head_sha":"abc123","name":"build","status":"completed","conclusion":"success"}}`
+	listed := func(context.Context) ([]BlockedRelease, error) {
+		return []BlockedRelease{{ID: "shop-1", Head: "abc123"}}, nil
+	}
+	tests := []struct {
+		name    string
+		blocked func(context.Context) ([]BlockedRelease, error)
+		answer  error
+		wantErr string
+	}{
+		{"recheck requested", listed, nil, ""},
+		{"refused by the validator", listed, &control.RefusedError{Update: workflows.UpdateRecheck, ReleaseID: "shop-1", Reason: "gate passed"}, ""},
+		{"release gone", listed, fmt.Errorf("release %q: %w", "shop-1", control.ErrNotFound), ""},
+		{"Temporal unreachable", listed, errors.New("dial tcp: connection refused"), `release "shop-1": recheck: dial tcp: connection refused`},
+		{"blocked releases not listed", func(context.Context) ([]BlockedRelease, error) { return nil, errors.New("visibility down") }, nil, "visibility down"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctl := &answerController{err: tt.answer}
+			onEvent := RecheckOnChecks(RecheckOptions{Control: ctl, Blocked: tt.blocked, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			err := onEvent(context.Background(), GitHubEvent{Event: "check_run", Delivery: "d-9", Body: []byte(completed)})
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+			} else {
+				require.ErrorContains(t, err, tt.wantErr)
+			}
+			if tt.wantErr != "visibility down" {
+				assert.Equal(t, []string{GitHubUpdateID("d-9", "shop-1")}, ctl.updateIDs, "a redelivery on any replica rechecks once")
+			}
+		})
+	}
+	err := RecheckOnChecks(RecheckOptions{Control: &answerController{}, Blocked: listed})(context.Background(), GitHubEvent{Event: "check_run", Delivery: "d-10", Body: []byte("{")})
+	assert.NoError(t, err, "a payload not understood is not worth a redelivery")
 }

@@ -102,3 +102,10 @@ func (s *seen) add(key string, now time.Time) bool {
 	s.keys[key] = now.Add(s.ttl)
 	return true
 }
+
+// forget drops key, so the next request carrying it is acted on again (its first handling failed).
+func (s *seen) forget(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.keys, key)
+}

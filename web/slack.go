@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,17 +12,19 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/tollgate-dev/tollgate/control"
 	"github.com/tollgate-dev/tollgate/governance"
+	"github.com/tollgate-dev/tollgate/integrations/retry"
 	tgslack "github.com/tollgate-dev/tollgate/integrations/slack"
 	"github.com/tollgate-dev/tollgate/workflows"
 )
 
-// Controller is what the Slack endpoints need from the control client.
+// Controller is what the Slack endpoints need from the control client. An idempotency key set
+// with control.WithUpdateID on ctx makes a resent control return the first one's outcome.
 type Controller interface {
 	Control(ctx context.Context, releaseID, update string, req workflows.Request) (workflows.Response, error)
 	Status(ctx context.Context, releaseID string) (workflows.Status, error)
@@ -38,16 +41,21 @@ type SlackOptions struct {
 	Logger    *slog.Logger
 	// Now is the clock signatures are checked against; nil means time.Now.
 	Now func() time.Time
+	// Retry retries the click path's own Slack calls (users.info, views.open, response_url),
+	// whose failure a person would otherwise see; the zero value makes 3 attempts from 250 ms,
+	// honouring Retry-After, classified by tgslack.Classify.
+	Retry retry.Policy
 }
 
 // Slack serves Slack's interactivity and slash-command requests. It verifies the signature over
 // the raw body before parsing anything, acknowledges at once and applies the control in the
 // background; Slack's retries of a request it already took are acknowledged and dropped.
 type Slack struct {
-	o        SlackOptions
-	replays  *seen
-	bodies   *seen
-	inflight sync.WaitGroup
+	o       SlackOptions
+	replays *seen
+	bodies  *seen
+	work    *inflight
+	emails  *emailCache
 }
 
 // NewSlack builds the Slack endpoints.
@@ -58,12 +66,21 @@ func NewSlack(o SlackOptions) *Slack {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Retry.Classify == nil {
+		o.Retry.Classify = tgslack.Classify
+	}
 	// Entries live a little longer than the skew window: past it the timestamp check refuses.
-	return &Slack{o: o, replays: newSeen(2 * SlackMaxSkew), bodies: newSeen(2 * SlackMaxSkew)}
+	return &Slack{o: o, replays: newSeen(2 * SlackMaxSkew), bodies: newSeen(2 * SlackMaxSkew),
+		work: newInflight("slack control"), emails: newEmailCache(emailCacheTTL)}
 }
 
-// Wait blocks until the controls in flight are applied (shutdown and tests).
-func (s *Slack) Wait() { s.inflight.Wait() }
+// Wait blocks until the controls in flight are applied (tests).
+func (s *Slack) Wait() { s.work.wait() }
+
+// Shutdown stops taking controls and waits, until ctx ends, for those acknowledged but not yet
+// applied; it reports how many were abandoned. Call it after the HTTP server's Shutdown and
+// before the Temporal client closes.
+func (s *Slack) Shutdown(ctx context.Context) error { return s.work.shutdown(ctx) }
 
 // Mount adds POST /slack/interactivity and POST /slack/commands to mux.
 func (s *Slack) Mount(mux *http.ServeMux) {
@@ -72,12 +89,20 @@ func (s *Slack) Mount(mux *http.ServeMux) {
 }
 
 // serve reads the capped raw body, verifies it, refuses replays, drops retries and hands the
-// form to next, which answers at once and returns the work to do in the background.
-func (s *Slack) serve(next func(w http.ResponseWriter, form url.Values) func(context.Context)) http.HandlerFunc {
+// form to next, which answers at once and returns the work to do in the background. The work
+// carries the body's digest as its Update ID: a resend of the same body that reaches another
+// replica, or this one after a restart, gets the first outcome from Temporal instead of acting
+// twice. A work that could not reach Slack or Temporal forgets the body, so a resend is acted on.
+func (s *Slack) serve(next func(w http.ResponseWriter, form url.Values) func(context.Context) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxSlackBody))
 		if err != nil {
-			writeError(w, http.StatusRequestEntityTooLarge, "body larger than 1 MiB")
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				writeError(w, http.StatusRequestEntityTooLarge, "body larger than 1 MiB")
+				return
+			}
+			writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
 			return
 		}
 		now := s.o.Now()
@@ -101,21 +126,37 @@ func (s *Slack) serve(next func(w http.ResponseWriter, form url.Values) func(con
 			writeError(w, http.StatusBadRequest, "form body: "+err.Error())
 			return
 		}
+		if !s.work.accepting() {
+			s.bodies.forget(string(sum[:]))
+			writeError(w, http.StatusServiceUnavailable, "Tollgate is restarting; try again")
+			return
+		}
 		work := next(w, form)
 		if work == nil {
 			return
 		}
-		s.inflight.Add(1)
-		go func() {
-			defer s.inflight.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			work(ctx)
-		}()
+		updateID := "slack-" + hex.EncodeToString(sum[:]) // SlackUpdateID(body), hashed once
+		started := s.work.goWork(func(ctx context.Context) {
+			if err := work(control.WithUpdateID(ctx, updateID)); err != nil {
+				s.bodies.forget(string(sum[:]))
+			}
+		})
+		if !started {
+			s.o.Logger.Error("slack control acknowledged during shutdown and not applied", "updateId", updateID)
+		}
 	}
 }
 
-func (s *Slack) interaction(w http.ResponseWriter, form url.Values) func(context.Context) {
+// SlackUpdateID is the Update ID of the control a Slack request asks for: "slack-" and the hex
+// SHA-256 of the raw body. Slack resends a request with the same body (only the timestamp and
+// signature headers change), and every click, submission or command carries its own trigger_id,
+// so two requests share an ID exactly when they are the same request.
+func SlackUpdateID(body []byte) string {
+	sum := sha256.Sum256(body)
+	return "slack-" + hex.EncodeToString(sum[:])
+}
+
+func (s *Slack) interaction(w http.ResponseWriter, form url.Values) func(context.Context) error {
 	var cb slackapi.InteractionCallback
 	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
 		writeError(w, http.StatusBadRequest, "payload: "+err.Error())
@@ -128,12 +169,12 @@ func (s *Slack) interaction(w http.ResponseWriter, form url.Values) func(context
 			return nil
 		}
 		act := cb.ActionCallback.BlockActions[0]
-		return func(ctx context.Context) { s.blockAction(ctx, cb, act.ActionID, act.Value) }
+		return func(ctx context.Context) error { return s.blockAction(ctx, cb, act.ActionID, act.Value) }
 	case slackapi.InteractionTypeViewSubmission:
 		if cb.View.CallbackID != tgslack.CallbackReason {
 			return nil
 		}
-		return func(ctx context.Context) { s.reasonSubmitted(ctx, cb) }
+		return func(ctx context.Context) error { return s.reasonSubmitted(ctx, cb) }
 	}
 	return nil
 }
@@ -146,144 +187,86 @@ var reasonActions = map[string]struct{ update, title, prompt string }{
 	tgslack.ActionRollback: {workflows.UpdateRollback, "Roll back release", "Why roll back? (recorded in the audit trail)"},
 }
 
-func (s *Slack) blockAction(ctx context.Context, cb slackapi.InteractionCallback, action, releaseID string) {
+// blockAction handles a button; its error is a failure to reach Slack or Temporal (already told
+// to the clicker), never a refusal.
+func (s *Slack) blockAction(ctx context.Context, cb slackapi.InteractionCallback, action, releaseID string) error {
 	switch action {
 	case tgslack.ActionApprove:
-		s.apply(ctx, cb.User.ID, cb.ResponseURL, releaseID, workflows.UpdateApprove, "approved in Slack")
+		_, err := s.apply(ctx, cb.User.ID, cb.ResponseURL, releaseID, workflows.UpdateApprove, "approved in Slack")
+		return err
 	case tgslack.ActionResume:
-		s.apply(ctx, cb.User.ID, cb.ResponseURL, releaseID, workflows.UpdateResume, "resumed in Slack")
+		_, err := s.apply(ctx, cb.User.ID, cb.ResponseURL, releaseID, workflows.UpdateResume, "resumed in Slack")
+		return err
 	case tgslack.ActionAcknowledgeHandoff:
 		// The workflow's validator checks the clicker is in the support group.
-		if actor, ok := s.apply(ctx, cb.User.ID, cb.ResponseURL, releaseID, workflows.UpdateAcknowledgeHandoff, "acknowledged in Slack"); ok {
+		actor, err := s.apply(ctx, cb.User.ID, cb.ResponseURL, releaseID, workflows.UpdateAcknowledgeHandoff, "acknowledged in Slack")
+		if err == nil && actor != "" {
 			s.markAcknowledged(ctx, cb, releaseID, actor)
 		}
+		return err
 	case tgslack.ActionDetails:
 		st, err := s.o.Control.Status(ctx, releaseID)
 		s.respond(ctx, cb.ResponseURL, statusText(releaseID, st, err))
-	default:
-		ra, ok := reasonActions[action]
-		if !ok {
-			return
-		}
-		err := s.o.Slack.OpenReasonModal(ctx, cb.TriggerID, tgslack.ReasonModal{
+		return nil
+	}
+	ra, ok := reasonActions[action]
+	if !ok {
+		return nil
+	}
+	// A trigger_id is good for 3 s after the click: retries past that would only fail.
+	mctx, cancel := context.WithTimeout(ctx, triggerLifetime)
+	defer cancel()
+	err := s.o.Retry.Do(mctx, func(ctx context.Context) error {
+		return s.o.Slack.OpenReasonModal(ctx, cb.TriggerID, tgslack.ReasonModal{
 			Action: action, ReleaseID: releaseID, Title: ra.title, Prompt: ra.prompt, ResponseURL: cb.ResponseURL,
 		})
-		if err != nil {
-			s.o.Logger.Warn("slack reason modal not opened", "release", releaseID, "error", err)
-			s.respond(ctx, cb.ResponseURL, "Tollgate could not open the reason dialog; use /tollgate "+strings.TrimPrefix(action, "tollgate_")+" "+releaseID+" REASON")
-		}
+	})
+	if err != nil {
+		s.o.Logger.Warn("slack reason modal not opened", "release", releaseID, "error", err)
+		s.respond(ctx, cb.ResponseURL, "Tollgate could not open the reason dialog; use /tollgate "+strings.TrimPrefix(action, "tollgate_")+" "+releaseID+" REASON")
 	}
+	return nil
 }
 
-func (s *Slack) reasonSubmitted(ctx context.Context, cb slackapi.InteractionCallback) {
+func (s *Slack) reasonSubmitted(ctx context.Context, cb slackapi.InteractionCallback) error {
 	parts := strings.SplitN(cb.View.PrivateMetadata, "|", 3)
 	if len(parts) != 3 {
-		return
+		return nil
 	}
 	ra, ok := reasonActions[parts[0]]
 	if !ok {
-		return
+		return nil
 	}
 	reason := cb.View.State.Values[tgslack.ReasonBlock][tgslack.ReasonInput].Value
-	s.apply(ctx, cb.User.ID, parts[2], parts[1], ra.update, reason)
+	_, err := s.apply(ctx, cb.User.ID, parts[2], parts[1], ra.update, reason)
+	return err
 }
 
 // apply resolves the clicker and sends the update; the workflow's validator decides, and its
-// refusal goes back to the clicker alone. It returns the actor and whether the update was taken.
-func (s *Slack) apply(ctx context.Context, userID, responseURL, releaseID, update, reason string) (string, bool) {
+// refusal goes back to the clicker alone. It returns the actor when the update was taken ("" when
+// refused) and an error only when Slack or Temporal could not be reached, which the clicker is
+// told to retry.
+func (s *Slack) apply(ctx context.Context, userID, responseURL, releaseID, update, reason string) (string, error) {
 	actor, err := s.identity(ctx, userID)
 	if err == nil {
 		_, err = s.o.Control.Control(ctx, releaseID, update, workflows.Request{Actor: actor, Reason: reason})
+		err = temporalFailure(err)
 	}
-	if err != nil {
+	var down *unreachableError
+	switch {
+	case errors.As(err, &down):
+		s.o.Logger.Warn("slack control not applied", "release", releaseID, "update", update, "user", userID, "error", err)
+		s.respond(ctx, responseURL, err.Error())
+		return "", err
+	case err != nil:
 		s.o.Logger.Info("slack control refused", "release", releaseID, "update", update, "user", userID, "error", err)
-		s.respond(ctx, responseURL, "Refused: "+err.Error())
-		return "", false
+		s.respond(ctx, responseURL, refusalText(err))
+		return "", nil
 	}
 	s.o.Logger.Info("slack control applied", "release", releaseID, "update", update, "actor", actor)
 	// Approvals and acknowledgements show in their updated messages; the rest are answered.
 	if update != workflows.UpdateApprove && update != workflows.UpdateAcknowledgeHandoff {
 		s.respond(ctx, responseURL, fmt.Sprintf("%s: %s accepted", releaseID, update))
 	}
-	return actor, true
-}
-
-// markAcknowledged turns the clicked handoff message into "acknowledged by X at T", with the
-// workflow's record of who and when when it can be read. The message is the one clicked, or
-// else the one carrying the handoff key in the clicked channel.
-func (s *Slack) markAcknowledged(ctx context.Context, cb slackapi.InteractionCallback, releaseID, actor string) {
-	by, at := actor, s.o.Now()
-	if st, err := s.o.Control.Status(ctx, releaseID); err == nil && st.Handoff != nil && st.Handoff.Acknowledged != nil {
-		by, at = st.Handoff.Acknowledged.Actor, st.Handoff.Acknowledged.Time
-	}
-	channel, ts := cb.Channel.ID, cb.Container.MessageTs
-	if ts == "" {
-		ts = cb.Message.Timestamp
-	}
-	var err error
-	if ts == "" {
-		ts, err = s.o.Slack.Find(ctx, channel, tgslack.HandoffKey(releaseID))
-	}
-	if err == nil && ts == "" {
-		err = errors.New("handoff message not found")
-	}
-	if err == nil {
-		var msg tgslack.Message
-		if msg, err = tgslack.HandoffAcknowledged(releaseID, cb.Message.Blocks.BlockSet, by, at); err == nil {
-			err = s.o.Slack.Update(ctx, channel, ts, msg)
-		}
-	}
-	if err != nil {
-		// The acknowledgement stands; only its display is stale.
-		s.o.Logger.Warn("slack handoff message not updated", "release", releaseID, "channel", channel, "error", err)
-		s.respond(ctx, cb.ResponseURL, fmt.Sprintf("%s: handoff acknowledged by %s", releaseID, by))
-	}
-}
-
-// identity maps a Slack user to a directory person: by their users.info email, then by their
-// Slack ID. Without a directory the email itself is the identity.
-func (s *Slack) identity(ctx context.Context, userID string) (string, error) {
-	email, err := s.o.Slack.UserEmail(ctx, userID)
-	if err != nil {
-		return "", fmt.Errorf("cannot look up your Slack profile: %w", err)
-	}
-	if s.o.Directory == nil {
-		if email == "" {
-			return "", errors.New("your Slack profile has no email Tollgate could use")
-		}
-		return email, nil
-	}
-	for _, name := range []string{email, userID} {
-		if p, _, ok := s.o.Directory.Resolve(name); ok {
-			return p.ID, nil
-		}
-	}
-	return "", fmt.Errorf("Slack user %s is not in the Tollgate directory", userID)
-}
-
-func (s *Slack) respond(ctx context.Context, responseURL, text string) {
-	if responseURL == "" {
-		return
-	}
-	if err := s.o.Slack.Respond(ctx, responseURL, text); err != nil {
-		s.o.Logger.Warn("slack answer not delivered", "error", err)
-	}
-}
-
-func statusText(releaseID string, st workflows.Status, err error) string {
-	if err != nil {
-		return "Release " + releaseID + ": " + err.Error()
-	}
-	text := fmt.Sprintf("Release %s (%s): phase %s", st.ReleaseID, st.Title, st.Phase)
-	if st.Outcome != "" {
-		text += ", outcome " + string(st.Outcome)
-	}
-	if st.Paused {
-		text += ", paused"
-	}
-	text += fmt.Sprintf("; approvals %d of %d", len(st.Approval.Approved), st.Approval.Required)
-	for _, wv := range st.Waves {
-		text += "; wave " + wv.Name + " " + string(wv.State)
-	}
-	return text
+	return actor, nil
 }

@@ -1,9 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,7 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tollgate-dev/tollgate/control"
 	"github.com/tollgate-dev/tollgate/governance"
+	"github.com/tollgate-dev/tollgate/integrations/retry"
 	tgslack "github.com/tollgate-dev/tollgate/integrations/slack"
 	"github.com/tollgate-dev/tollgate/workflows"
 )
@@ -25,23 +27,45 @@ const (
 	testBot     = "xoxb-test"
 )
 
-// stubControl records controls and answers like the workflow: refusals from refuse.
+// stubControl records controls and answers like the workflow: refusals from refuse (the
+// validator's reason), failures to reach Temporal from fail. With block set, each call signals
+// entered and waits for block to be closed.
 type stubControl struct {
-	mu     sync.Mutex
-	calls  []string
-	refuse func(update string, req workflows.Request) error
+	mu        sync.Mutex
+	calls     []string
+	updateIDs []string
+	refuse    func(update string, req workflows.Request) error
+	fail      func() error
+	block     chan struct{}
+	entered   chan struct{}
 }
 
-func (c *stubControl) Control(_ context.Context, releaseID, update string, req workflows.Request) (workflows.Response, error) {
+func (c *stubControl) Control(ctx context.Context, releaseID, update string, req workflows.Request) (workflows.Response, error) {
+	if c.block != nil {
+		c.entered <- struct{}{}
+		<-c.block
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.updateIDs = append(c.updateIDs, control.UpdateID(ctx))
+	if c.fail != nil {
+		if err := c.fail(); err != nil {
+			return workflows.Response{}, err
+		}
+	}
 	if c.refuse != nil {
 		if err := c.refuse(update, req); err != nil {
-			return workflows.Response{}, err
+			return workflows.Response{}, &control.RefusedError{Update: update, ReleaseID: releaseID, Reason: err.Error()}
 		}
 	}
 	c.calls = append(c.calls, releaseID+" "+update+" "+req.Actor+" "+req.Reason)
 	return workflows.Response{Message: "ok"}, nil
+}
+
+func (c *stubControl) UpdateIDs() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.updateIDs...)
 }
 
 func (c *stubControl) Status(_ context.Context, releaseID string) (workflows.Status, error) {
@@ -60,9 +84,50 @@ type slackRig struct {
 	slack  *Slack
 	caller *tgslack.Caller
 	srv    *httptest.Server
+	log    *lockedBuffer
+	sleeps *sleepLog
 }
 
-func newSlackRig(t testing.TB) *slackRig {
+// lockedBuffer is a log destination the background work writes to while a test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// sleepLog stands in for the retry timer: it records each wait and returns at once.
+type sleepLog struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (l *sleepLog) sleep(_ context.Context, d time.Duration) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.waits = append(l.waits, d)
+	return nil
+}
+
+func (l *sleepLog) Waits() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]time.Duration(nil), l.waits...)
+}
+
+// newSlackRig serves the Slack endpoints against the fake Slack and a stub controller; tweaks
+// adjust the endpoint's and the Slack client's options before they are built.
+func newSlackRig(t testing.TB, tweaks ...func(*SlackOptions, *tgslack.Options)) *slackRig {
 	t.Helper()
 	fake := tgslack.NewFake(testBot, "C1")
 	t.Cleanup(fake.Close)
@@ -73,15 +138,21 @@ func newSlackRig(t testing.TB) *slackRig {
 		{ID: "bob", Email: "bob@example.com"}, {ID: "alice", Email: "alice@example.com", Slack: "UALICE"},
 	}}
 	ctl := &stubControl{}
-	s := NewSlack(SlackOptions{
-		SigningSecret: testSigning, Directory: dir, Control: ctl, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Slack: tgslack.New(tgslack.Options{Token: testBot, APIURL: fake.APIURL(), ResponseURLPrefix: fake.Server.URL + "/respond/"}),
-	})
+	logs, sleeps := &lockedBuffer{}, &sleepLog{}
+	so := SlackOptions{SigningSecret: testSigning, Directory: dir, Control: ctl, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Retry: retry.Policy{Sleep: sleeps.sleep}}
+	co := tgslack.Options{Token: testBot, APIURL: fake.APIURL(), ResponseURLPrefix: fake.Server.URL + "/respond/"}
+	for _, tweak := range tweaks {
+		tweak(&so, &co)
+	}
+	so.Slack = tgslack.New(co)
+	s := NewSlack(so)
 	mux := http.NewServeMux()
 	s.Mount(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &slackRig{fake: fake, ctl: ctl, slack: s, srv: srv, caller: &tgslack.Caller{Fake: fake, Endpoint: srv.URL, Secret: testSigning}}
+	return &slackRig{fake: fake, ctl: ctl, slack: s, srv: srv, log: logs, sleeps: sleeps,
+		caller: &tgslack.Caller{Fake: fake, Endpoint: srv.URL, Secret: testSigning}}
 }
 
 func (r *slackRig) send(t *testing.T, req tgslack.Request, retry int) int {

@@ -5,6 +5,8 @@
 package faults
 
 import (
+	"bytes"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -34,6 +36,10 @@ type Injector struct {
 	injected int
 	// Mutating limits random faults to non-GET requests when true.
 	Mutating bool
+	// Slow, when set, adds responses held back this long (then answered normally) to the random
+	// mix; set it beyond a client's timeout to exercise timeouts. Zero keeps the mix of 5xx, 429
+	// and crash-after-commit, so seeded runs recorded before it reproduce.
+	Slow time.Duration
 }
 
 // Push queues scripted faults; each hits the next request.
@@ -71,7 +77,13 @@ func (in *Injector) next(r *http.Request) (Fault, bool) {
 		return Fault{}, false
 	}
 	in.injected++
-	switch in.rng.IntN(3) {
+	kinds := 3
+	if in.Slow > 0 {
+		kinds = 4
+	}
+	switch in.rng.IntN(kinds) {
+	case 3:
+		return Fault{Delay: in.Slow}, true
 	case 0:
 		return Fault{Status: http.StatusServiceUnavailable}, true
 	case 1:
@@ -90,6 +102,13 @@ func (in *Injector) Wrap(next http.Handler) http.Handler {
 			return
 		}
 		if f.Delay > 0 {
+			// Read the body first: only then does the server notice a client that gave up, so
+			// a timed-out call ends the wait instead of holding the fake open.
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 			select {
 			case <-time.After(f.Delay):
 			case <-r.Context().Done():

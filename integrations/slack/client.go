@@ -27,6 +27,10 @@ type Options struct {
 	HistoryLimit int
 }
 
+// ErrResponseURLRefused is Respond's answer to a response_url outside the allowed prefix. It is
+// permanent: the same URL is refused again.
+var ErrResponseURLRefused = errors.New("slack response_url outside the allowed prefix; not answering")
+
 // Client is the real Messenger.
 type Client struct {
 	api    *slackapi.Client
@@ -130,14 +134,17 @@ func (c *Client) UserEmail(ctx context.Context, userID string) (string, error) {
 // Respond implements Messenger.
 func (c *Client) Respond(ctx context.Context, responseURL, text string) error {
 	if !strings.HasPrefix(responseURL, c.prefix) {
-		return errors.New("slack response_url outside the allowed prefix; not answering")
+		return ErrResponseURLRefused
 	}
 	msg := &slackapi.WebhookMessage{ResponseType: slackapi.ResponseTypeEphemeral, Text: text, ReplaceOriginal: false}
 	if err := slackapi.PostWebhookCustomHTTPContext(ctx, responseURL, c.http, msg); err != nil {
-		return fmt.Errorf("slack response_url: %w", err)
+		return fmt.Errorf("slack response_url: %w", redactURL(err, responseURL))
 	}
 	return nil
 }
+
+// ResponseURLPrefix is the prefix Respond accepts (Options.ResponseURLPrefix or its default).
+func (c *Client) ResponseURLPrefix() string { return c.prefix }
 
 // OpenReasonModal implements Messenger.
 func (c *Client) OpenReasonModal(ctx context.Context, triggerID string, m ReasonModal) error {

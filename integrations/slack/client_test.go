@@ -57,7 +57,10 @@ func TestClientUserEmailRespondModal(t *testing.T) {
 	assert.Equal(t, Permanent, cls)
 
 	require.NoError(t, c.Respond(ctx, f.ResponseURL(), "you authored this release"))
-	require.Error(t, c.Respond(ctx, "https://evil.example/x", "no"), "a response_url outside the prefix is refused")
+	err = c.Respond(ctx, "https://evil.example/x", "no")
+	require.ErrorIs(t, err, ErrResponseURLRefused, "a response_url outside the prefix is refused")
+	cls, _ = Classify(err)
+	assert.Equal(t, Permanent, cls, "and refused again: not worth a retry")
 	require.Len(t, f.Responses(), 1)
 	assert.Equal(t, "you authored this release", f.Responses()[0].Text)
 

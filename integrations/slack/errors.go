@@ -22,6 +22,9 @@ const (
 
 // Classify says how to treat err, and for rate limits how long Slack asked to wait.
 func Classify(err error) (Class, time.Duration) {
+	if errors.Is(err, ErrResponseURLRefused) {
+		return Permanent, 0
+	}
 	var rl *slackapi.RateLimitedError
 	if errors.As(err, &rl) {
 		return RateLimited, rl.RetryAfter

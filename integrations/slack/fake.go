@@ -76,12 +76,16 @@ func (f *Fake) Close() { f.Server.Close() }
 // APIURL is the Web API base to give the real client.
 func (f *Fake) APIURL() string { return f.Server.URL + "/api/" }
 
+// ResponseURLPrefix is where the fake's response_urls live: the Options.ResponseURLPrefix a
+// client talking to the fake needs.
+func (f *Fake) ResponseURLPrefix() string { return f.Server.URL + "/respond/" }
+
 // ResponseURL returns a fresh response_url served by the fake.
 func (f *Fake) ResponseURL() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.seq++
-	return fmt.Sprintf("%s/respond/%d", f.Server.URL, f.seq)
+	return fmt.Sprintf("%s%d", f.ResponseURLPrefix(), f.seq)
 }
 
 // AddUser registers a Slack user with an email (users.info answers it).

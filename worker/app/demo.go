@@ -37,9 +37,11 @@ var demoJiraWorkflow = append(slices.Clone(jira.FakeChangeWorkflow),
 // startDemoIntegrations serves the in-memory Slack, GitHub and Jira on loopback, points ic at
 // them with fresh random credentials, and writes DemoEnvFile (mode 0600) for scripts. It is
 // the embedded default's stand-in for real accounts; a worker on a real cluster refuses it.
-func startDemoIntegrations(ic *config.Integrations, dataDir string, embedded bool, logger *slog.Logger) (stop func(), err error) {
+// slackResponsePrefix is where the fake Slack's response_urls live: the Slack client must accept
+// it, or answers to clickers (refusals included) are never shown in the demo.
+func startDemoIntegrations(ic *config.Integrations, dataDir string, embedded bool, logger *slog.Logger) (stop func(), slackResponsePrefix string, err error) {
 	if !embedded {
-		return nil, errors.New("TOLLGATE_DEMO_INTEGRATIONS is for the embedded server only: a worker on a real cluster must not talk to in-memory fakes")
+		return nil, "", errors.New("TOLLGATE_DEMO_INTEGRATIONS is for the embedded server only: a worker on a real cluster must not talk to in-memory fakes")
 	}
 	slackToken, githubToken, jiraToken, signing := "xoxb-"+randomHex(), "ghp_"+randomHex(), randomHex(), randomHex()
 	sf := slack.NewFake(slackToken, DemoSlackChannel, DemoSupportChannel)
@@ -60,10 +62,10 @@ func startDemoIntegrations(ic *config.Integrations, dataDir string, embedded boo
 	path := filepath.Join(dataDir, DemoEnvFile)
 	if err := os.WriteFile(path, []byte(env), 0o600); err != nil {
 		stop()
-		return nil, fmt.Errorf("demo integrations: %w", err)
+		return nil, "", fmt.Errorf("demo integrations: %w", err)
 	}
 	logger.Info("demo integrations: in-memory Slack, GitHub and Jira on loopback", "slack", sf.APIURL(), "github", gf.URL(), "jira", jf.URL(), "credentials", path)
-	return stop, nil
+	return stop, sf.ResponseURLPrefix(), nil
 }
 
 func randomHex() string {

@@ -14,16 +14,17 @@ import (
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/integrations/jira"
+	"github.com/tollgate-dev/tollgate/integrations/slack"
 )
 
 func TestDemoIntegrationsWireTheRealClientsToTheFakes(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	_, err := startDemoIntegrations(&config.Integrations{}, t.TempDir(), false, quiet)
+	_, _, err := startDemoIntegrations(&config.Integrations{}, t.TempDir(), false, quiet)
 	require.ErrorContains(t, err, "embedded server only")
 
 	dir := t.TempDir()
 	ic := config.Integrations{Demo: true}
-	stop, err := startDemoIntegrations(&ic, dir, true, quiet)
+	stop, responsePrefix, err := startDemoIntegrations(&ic, dir, true, quiet)
 	require.NoError(t, err)
 	defer stop()
 	assert.True(t, ic.Slack())
@@ -31,8 +32,14 @@ func TestDemoIntegrationsWireTheRealClientsToTheFakes(t *testing.T) {
 
 	acts := &activities.Activities{}
 	require.NoError(t, wireITSM(acts, ic))
-	require.NotNil(t, wireSlack(acts, ic))
+	sc := wireSlack(acts, ic, responsePrefix)
+	require.NotNil(t, sc)
 	ctx := context.Background()
+	// Answers to clickers (refusals above all) reach the fake Slack, as they reach Slack in production.
+	assert.Equal(t, responsePrefix, sc.ResponseURLPrefix())
+	require.NoError(t, sc.Respond(ctx, responsePrefix+"1", "Refused: alice authored a change"), "the fake's response_url passes the client's prefix check")
+	assert.ErrorIs(t, wireSlack(&activities.Activities{}, ic, "").Respond(ctx, responsePrefix+"1", "x"), slack.ErrResponseURLRefused,
+		"without the demo prefix the fake's URLs are refused, as any non-Slack URL is")
 	key, err := acts.Jira.Tracker.CreateChange(ctx, jira.ChangeRequest{ReleaseID: "demo-1", Summary: "Release demo-1"})
 	require.NoError(t, err, "the Jira client signs in to the fake")
 	moved, err := acts.Jira.Tracker.Transition(ctx, key, "approval")

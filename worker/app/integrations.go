@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -22,11 +23,13 @@ import (
 // afterwards record that at intake and keep their messages current. Support handoffs go to the
 // support channel through the Slack notifier, which still hands them to the notifier wired
 // before (the event log). Handoffs need no intake record: the notifier runs inside SendHandoff.
-func wireSlack(acts *activities.Activities, cfg config.Integrations) *tgslack.Client {
+// responsePrefix overrides where answers to clickers may go (the demo's fake Slack); empty
+// keeps Slack's own hooks.slack.com.
+func wireSlack(acts *activities.Activities, cfg config.Integrations, responsePrefix string) *tgslack.Client {
 	if !cfg.Slack() {
 		return nil
 	}
-	c := tgslack.New(tgslack.Options{Token: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL})
+	c := tgslack.New(tgslack.Options{Token: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL, ResponseURLPrefix: responsePrefix})
 	acts.Slack = activities.SlackConfig{Messenger: c, Channel: cfg.SlackChannel, DetailsBaseURL: strings.TrimSuffix(cfg.PublicURL, "/")}
 	support := cfg.SlackSupportChannel
 	if support == "" {
@@ -36,12 +39,26 @@ func wireSlack(acts *activities.Activities, cfg config.Integrations) *tgslack.Cl
 	return c
 }
 
-// withIntegrations serves the Slack and GitHub endpoints beside the JSON API when configured.
+// drainFunc waits, until ctx ends, for the work the Slack and GitHub endpoints acknowledged but
+// have not finished; it reports what was abandoned.
+type drainFunc func(ctx context.Context) error
+
+// withIntegrations serves the Slack and GitHub endpoints beside the JSON API when configured. The
+// drain it returns is called after the HTTP server's Shutdown and before the Temporal client
+// closes, so a click answered 200 is applied before the process exits.
 func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, blocked func(context.Context) ([]web.BlockedRelease, error),
-	slackClient *tgslack.Client, logger *slog.Logger) (http.Handler, error) {
+	slackClient *tgslack.Client, logger *slog.Logger) (http.Handler, drainFunc, error) {
 	ic := cfg.Integrations
+	var drains []drainFunc
+	drain := func(ctx context.Context) error {
+		var errs []error
+		for _, d := range drains {
+			errs = append(errs, d(ctx))
+		}
+		return errors.Join(errs...)
+	}
 	if slackClient == nil && ic.GitHubWebhookSecret == "" {
-		return api, nil
+		return api, drain, nil
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
@@ -50,22 +67,26 @@ func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, b
 		if cfg.DirectoryPath != "" {
 			data, err := os.ReadFile(cfg.DirectoryPath)
 			if err != nil {
-				return nil, fmt.Errorf("directory (TOLLGATE_DIRECTORY=%s): %w", cfg.DirectoryPath, err)
+				return nil, nil, fmt.Errorf("directory (TOLLGATE_DIRECTORY=%s): %w", cfg.DirectoryPath, err)
 			}
 			if dir, err = governance.ParseDirectory(data); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		web.NewSlack(web.SlackOptions{
+		s := web.NewSlack(web.SlackOptions{
 			SigningSecret: ic.SlackSigningSecret, Slack: slackClient, Directory: dir, Control: ctl, Logger: logger,
-		}).Mount(mux)
+		})
+		s.Mount(mux)
+		drains = append(drains, s.Shutdown)
 	}
 	if ic.GitHubWebhookSecret != "" {
 		onEvent := web.RecheckOnChecks(web.RecheckOptions{Blocked: blocked, Control: ctl, Logger: logger})
-		web.NewGitHub(web.GitHubOptions{Secret: ic.GitHubWebhookSecret, OnEvent: onEvent, Logger: logger}).Mount(mux)
+		g := web.NewGitHub(web.GitHubOptions{Secret: ic.GitHubWebhookSecret, OnEvent: onEvent, Logger: logger})
+		g.Mount(mux)
+		drains = append(drains, g.Shutdown)
 	}
 	logger.Info("integrations", "configured", ic.String())
-	return mux, nil
+	return mux, drain, nil
 }
 
 // BlockedBySource lists the releases a readiness gate holds whose spec names a source head, for

@@ -106,14 +106,16 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 	if err := wirePostDeploy(acts, cfg, embedded, logger); err != nil {
 		return err
 	}
+	var slackResponsePrefix string
 	if cfg.Integrations.Demo {
-		stopDemo, err := startDemoIntegrations(&cfg.Integrations, cfg.DataDir, embedded, logger)
+		stopDemo, prefix, err := startDemoIntegrations(&cfg.Integrations, cfg.DataDir, embedded, logger)
 		if err != nil {
 			return err
 		}
 		defer stopDemo()
+		slackResponsePrefix = prefix
 	}
-	slackClient := wireSlack(acts, cfg.Integrations)
+	slackClient := wireSlack(acts, cfg.Integrations, slackResponsePrefix)
 	if err := wireITSM(acts, cfg.Integrations); err != nil {
 		return err
 	}
@@ -139,7 +141,7 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 	api := http.NewServeMux()
 	api.Handle("/", web.Handler(ctl, ready, logger))
 	api.Handle("POST /api/releases/{id}/actions/{action}", web.Controls(ctl, tokens, logger))
-	handler, err := withIntegrations(api, cfg, ctl, BlockedBySource(ctl, st), slackClient, logger)
+	handler, drain, err := withIntegrations(api, cfg, ctl, BlockedBySource(ctl, st), slackClient, logger)
 	if err != nil {
 		return err
 	}
@@ -159,8 +161,21 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 	logger.Info("shutting down: steps in flight finish first")
 	shutCtx, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel2()
-	return httpSrv.Shutdown(shutCtx)
+	httpErr := httpSrv.Shutdown(shutCtx)
+	// Clicks and deliveries already answered are applied while the Temporal client is still
+	// open (it closes in a deferred call above); what does not finish in time is reported.
+	drainCtx, cancel3 := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel3()
+	if err := drain(drainCtx); err != nil {
+		logger.Error("acknowledged controls abandoned at shutdown", "error", err)
+		return errors.Join(httpErr, err)
+	}
+	return httpErr
 }
+
+// drainTimeout bounds how long shutdown waits for acknowledged Slack controls and GitHub
+// deliveries; with the HTTP server's 10 s it stays inside a 30 s termination grace period.
+const drainTimeout = 15 * time.Second
 
 // ensureSearchAttributes registers Tollgate's search attributes on an external cluster when
 // they are missing; clusters that refuse (Temporal Cloud manages them itself) get a warning.
