@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,19 @@ func TestAssessRiskCountsServiceIncidents(t *testing.T) {
 	assert.Contains(t, res.Explanation, "ledger: 2 incidents in the last 30 days", "the worst service, two of its three incidents in the window")
 	inc := contribution(t, res.Explanation, "incidents")
 	assert.NotContains(t, inc, "unknown")
+}
+
+// Jira answers 20 issues a page: the count follows the pages instead of stopping at the first.
+func TestAssessRiskCountsIncidentsAcrossPages(t *testing.T) {
+	a := governanceActivities(t)
+	fake := withJira(t, a)
+	fake.SetPageSize(20)
+	for i := range 45 {
+		fake.AddIssue(incident(fmt.Sprintf("INC-%d", i), "tollgate-service-ledger", incidentClock.Add(-time.Duration(i+1)*time.Hour)))
+	}
+	res, err := a.AssessRisk(context.Background(), AssessRiskInput{Spec: riskSpec(), PlannedAt: incidentClock})
+	require.NoError(t, err)
+	assert.Contains(t, res.Explanation, "ledger: 45 incidents in the last 30 days")
 }
 
 func TestAssessRiskIncidentSearchFailures(t *testing.T) {

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -28,8 +29,20 @@ type JiraChangeRequestResult struct {
 	Key string `json:"key"`
 }
 
+// changeSearchWaits are the pauses between the searches a retried JiraChangeRequest makes
+// before creating: 15 s in all, half the 30 s StartToClose the workflow gives it, leaving the
+// create its time. Jira's search is eventually consistent (Cloud documents /search/jql so), and
+// an issue the previous attempt created moments before its answer was lost may not be
+// searchable yet. The wait is no heartbeat's worth: Temporal sees one short call.
+var changeSearchWaits = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
+
+// createReserve is the time left for the create after the last search wait.
+const createReserve = 5 * time.Second
+
 // JiraChangeRequest finds the release's change request by its marker label, or creates it:
-// exactly one issue per release, whatever answers were lost.
+// exactly one issue per release, whatever answers were lost. The first attempt creates when
+// the search finds nothing; a later attempt, whose predecessor may have created the issue,
+// searches again over changeSearchWaits (paced by Activities.Clock) before it does.
 func (a *Activities) JiraChangeRequest(ctx context.Context, in JiraChangeRequestInput) (JiraChangeRequestResult, error) {
 	t := a.Jira.Tracker
 	if t == nil {
@@ -39,6 +52,11 @@ func (a *Activities) JiraChangeRequest(ctx context.Context, in JiraChangeRequest
 	if err != nil {
 		return JiraChangeRequestResult{}, jiraError(err)
 	}
+	if key == "" && attempt(ctx) > 1 {
+		if key, err = a.findLaggingChange(ctx, t, in.Change.ReleaseID); err != nil {
+			return JiraChangeRequestResult{}, err
+		}
+	}
 	if key == "" {
 		if key, err = t.CreateChange(ctx, in.Change); err != nil {
 			return JiraChangeRequestResult{}, jiraError(err)
@@ -46,6 +64,29 @@ func (a *Activities) JiraChangeRequest(ctx context.Context, in JiraChangeRequest
 		a.logger().InfoContext(ctx, "jira change request created", "release", in.Change.ReleaseID, "key", key)
 	}
 	return JiraChangeRequestResult{Key: key}, nil
+}
+
+// findLaggingChange searches again after each of changeSearchWaits while the activity's
+// deadline leaves room for the wait and the create; "" when the issue never showed up.
+func (a *Activities) findLaggingChange(ctx context.Context, t jira.Tracker, releaseID string) (string, error) {
+	for i, wait := range changeSearchWaits {
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+createReserve {
+			break
+		}
+		if err := a.Clock.sleep(ctx, wait); err != nil {
+			return "", err
+		}
+		key, err := t.FindChange(ctx, releaseID)
+		if err != nil {
+			return "", jiraError(err)
+		}
+		if key != "" {
+			a.logger().InfoContext(ctx, "jira change request found by a later search", "release", releaseID, "key", key, "searches", i+2)
+			return key, nil
+		}
+	}
+	a.logger().WarnContext(ctx, "jira change request not found after waiting for the search index; creating it", "release", releaseID)
+	return "", nil
 }
 
 // JiraUpdateChangeInput is the change request's content to write again.

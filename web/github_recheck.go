@@ -64,7 +64,7 @@ func (o RecheckOptions) recheck(ctx context.Context, delivery string, check gith
 	}
 	var failed []error
 	for _, b := range blocked {
-		if b.Head != check.SHA {
+		if !check.Names(b.Head) {
 			continue
 		}
 		reason := fmt.Sprintf("GitHub check %q finished %s on %s (delivery %s)", check.Name, check.Conclusion, shortSHA(check.SHA), delivery)

@@ -56,7 +56,7 @@ func (r *recheckRecorder) snapshot() map[string][]workflows.Request {
 func TestFinishedGitHubCheckRechecksTheBlockedReleaseOfThatCommit(t *testing.T) {
 	const secret = "webhook-secret"
 	ctl := &recheckRecorder{got: map[string][]workflows.Request{}}
-	blocked := []BlockedRelease{{ID: "shop-1", Head: "abc123"}, {ID: "shop-2", Head: "def456"}}
+	blocked := []BlockedRelease{{ID: "shop-1", Head: "abc1234"}, {ID: "shop-2", Head: "def4567"}}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	onEvent := RecheckOnChecks(RecheckOptions{Control: ctl, Logger: quiet,
 		Blocked: func(context.Context) ([]BlockedRelease, error) { return blocked, nil }})
@@ -78,18 +78,23 @@ func TestFinishedGitHubCheckRechecksTheBlockedReleaseOfThatCommit(t *testing.T) 
 		return resp.StatusCode
 	}
 	// A running check and another commit's check change nothing.
-	assert.Equal(t, http.StatusAccepted, deliver("d-1", "check_run", `{"action":"created","check_run":{"head_sha":"abc123","name":"build","status":"in_progress"}}`))
+	assert.Equal(t, http.StatusAccepted, deliver("d-1", "check_run", `{"action":"created","check_run":{"head_sha":"abc1234","name":"build","status":"in_progress"}}`))
 	assert.Equal(t, http.StatusAccepted, deliver("d-2", "status", `{"sha":"fff000","context":"ci/lint","state":"success"}`))
 	// The build on shop-1's head finishes: shop-1 is rechecked, once, as "github".
-	assert.Equal(t, http.StatusAccepted, deliver("d-3", "check_run", `{"action":"completed","check_run":{"head_sha":"abc123","name":"build","status":"completed","conclusion":"success"}}`))
+	assert.Equal(t, http.StatusAccepted, deliver("d-3", "check_run", `{"action":"completed","check_run":{"head_sha":"abc1234","name":"build","status":"completed","conclusion":"success"}}`))
 	g.Wait()
 	require.Len(t, ctl.snapshot()["shop-1"], 1)
-	assert.Equal(t, http.StatusOK, deliver("d-3", "check_run", `{"action":"completed","check_run":{"head_sha":"abc123","name":"build","status":"completed","conclusion":"success"}}`), "a redelivery acts not")
+	assert.Equal(t, http.StatusOK, deliver("d-3", "check_run", `{"action":"completed","check_run":{"head_sha":"abc1234","name":"build","status":"completed","conclusion":"success"}}`), "a redelivery acts not")
 
 	got := ctl.snapshot()
 	assert.Equal(t, GitHubActor, got["shop-1"][0].Actor)
-	assert.Equal(t, `GitHub check "build" finished success on abc123 (delivery d-3)`, got["shop-1"][0].Reason)
+	assert.Equal(t, `GitHub check "build" finished success on abc1234 (delivery d-3)`, got["shop-1"][0].Reason)
 	assert.NotContains(t, got, "shop-2")
+
+	// GitHub names the full commit; shop-2's spec wrote it abbreviated, as people do.
+	assert.Equal(t, http.StatusAccepted, deliver("d-4", "status", `{"sha":"def45670000000000000000000000000000000aa","context":"ci/test","state":"failure"}`))
+	g.Wait()
+	assert.Len(t, ctl.snapshot()["shop-2"], 1, "an abbreviated head names the commit")
 }
 
 // answerController answers every control with err and records the Update IDs it was sent.
@@ -108,9 +113,9 @@ func (a *answerController) Status(context.Context, string) (workflows.Status, er
 }
 
 func TestRecheckFailsOnlyWhenNothingDecided(t *testing.T) {
-	const completed = `{"action":"completed","check_run":{"head_sha":"abc123","name":"build","status":"completed","conclusion":"success"}}`
+	const completed = `{"action":"completed","check_run":{"head_sha":"abc1234","name":"build","status":"completed","conclusion":"success"}}`
 	listed := func(context.Context) ([]BlockedRelease, error) {
-		return []BlockedRelease{{ID: "shop-1", Head: "abc123"}}, nil
+		return []BlockedRelease{{ID: "shop-1", Head: "abc1234"}}, nil
 	}
 	tests := []struct {
 		name    string

@@ -37,3 +37,18 @@ func TestParseCheckCompletion(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckCompletionNamesTheSpecsHead(t *testing.T) {
+	c := CheckCompletion{SHA: "9F2C4E1D00D5aa0000000000000000000000beef", Branches: []string{"main"}}
+	for head, want := range map[string]bool{
+		"9f2c4e1d00d5aa0000000000000000000000beef": true,
+		"9f2c4e1":  true, // git's default abbreviation, any case
+		"9f2c4e":   false,
+		"main":     true,
+		"develop":  false,
+		"":         false,
+		"9f2c4e1x": false,
+	} {
+		assert.Equal(t, want, c.Names(head), head)
+	}
+}

@@ -26,9 +26,10 @@ type Options struct {
 
 // Client is the real Tracker.
 type Client struct {
-	api *jiraapi.Client
-	cfg Config
-	now func() time.Time
+	api    *jiraapi.Client
+	cfg    Config
+	fields map[string]fieldTarget
+	now    func() time.Time
 }
 
 // New builds a Client. go-jira retries nothing; Temporal is the only retry layer.
@@ -45,12 +46,16 @@ func New(o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	fields, err := checkFields(o.Config.Fields)
+	if err != nil {
+		return nil, err
+	}
 	hc := &http.Client{Timeout: 10 * time.Second, Transport: &jiraapi.BasicAuthTransport{Username: o.User, Password: o.Token, Transport: o.HTTP}}
 	api, err := jiraapi.NewClient(hc, o.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("jira base URL %q: %w", o.BaseURL, err)
 	}
-	return &Client{api: api, cfg: o.Config, now: o.Now}, nil
+	return &Client{api: api, cfg: o.Config, fields: fields, now: o.Now}, nil
 }
 
 // CreateChange implements Tracker.
@@ -60,10 +65,7 @@ func (c *Client) CreateChange(ctx context.Context, cr ChangeRequest) (string, er
 		labels = append(labels, ServiceLabel(s))
 	}
 	description, custom := c.content(cr)
-	unknowns := tcontainer.NewMarshalMap()
-	for id, v := range custom {
-		unknowns[id] = v
-	}
+	unknowns := tcontainer.MarshalMap(custom)
 	issue := &jiraapi.Issue{Fields: &jiraapi.IssueFields{
 		Project:     jiraapi.Project{Key: c.cfg.Project},
 		Type:        jiraapi.IssueType{Name: c.cfg.IssueType},
@@ -77,28 +79,6 @@ func (c *Client) CreateChange(ctx context.Context, cr ChangeRequest) (string, er
 		return "", wrap("create change request for "+cr.ReleaseID, resp, err)
 	}
 	return created.Key, nil
-}
-
-// content renders a change request: the description, with a section for each of Tollgate's
-// fields that Config.Fields does not map, and the mapped fields' values by Jira field ID.
-func (c *Client) content(cr ChangeRequest) (string, map[string]string) {
-	values := map[string]string{
-		FieldRisk:           strings.TrimSpace(cr.RiskClass + ": " + cr.RiskExplanation),
-		FieldImplementation: cr.Implementation,
-		FieldBackout:        cr.Backout,
-		FieldTest:           cr.Test,
-		FieldServices:       strings.Join(cr.Services, ", "),
-	}
-	desc := []string{cr.Description}
-	custom := map[string]string{}
-	for _, f := range []string{FieldRisk, FieldImplementation, FieldBackout, FieldTest, FieldServices} {
-		if id := c.cfg.Fields[f]; id != "" {
-			custom[id] = values[f]
-		} else if values[f] != "" {
-			desc = append(desc, "h3. "+f+"\n"+values[f])
-		}
-	}
-	return strings.Join(desc, "\n\n"), custom
 }
 
 // UpdateChange implements Tracker: the summary, description and mapped fields are set again
@@ -121,23 +101,25 @@ func (c *Client) UpdateChange(ctx context.Context, key string, cr ChangeRequest)
 }
 
 // FindChange implements Tracker: the marker label finds the issue a lost answer hid. The issue
-// type is part of the query because the release's incidents carry the same label.
+// type is part of the query because the release's incidents carry the same label. It searches
+// the configured flavour's endpoint, as SearchIncidents does: go-jira's Issue.Search calls
+// /rest/api/2/search, which Jira Cloud answers 410 Gone.
 func (c *Client) FindChange(ctx context.Context, releaseID string) (string, error) {
 	jql := fmt.Sprintf("project = %s AND issuetype = %s AND labels = %s",
 		jqlString(c.cfg.Project), jqlString(c.cfg.IssueType), jqlString(Marker(releaseID)))
-	issues, resp, err := c.api.Issue.SearchWithContext(ctx, jql, &jiraapi.SearchOptions{MaxResults: 1, Fields: []string{"status"}})
+	res, err := c.searchPage(ctx, "find change request for "+releaseID, jql, "status", 1, "")
 	if err != nil {
-		return "", wrap("find change request for "+releaseID, resp, err)
+		return "", err
 	}
-	if len(issues) == 0 {
+	if len(res.Issues) == 0 {
 		return "", nil
 	}
-	return issues[0].Key, nil
+	return res.Issues[0].Key, nil
 }
 
 // Transition implements Tracker.
 func (c *Client) Transition(ctx context.Context, key, phase string) (bool, error) {
-	step, ok := c.cfg.Transitions[phase]
+	step, ok := c.cfg.step(phase)
 	if !ok {
 		return false, nil
 	}
@@ -175,6 +157,18 @@ func (c *Client) Status(ctx context.Context, key string) (string, error) {
 		return "", &Error{Op: "status of " + key, Err: errors.New("the answer carries no status field")}
 	}
 	return issue.Fields.Status.Name, nil
+}
+
+// step is the phase's step: its own, else that of the part before the first "/".
+func (c Config) step(phase string) (Step, bool) {
+	if s, ok := c.Transitions[phase]; ok {
+		return s, true
+	}
+	if base, _, found := strings.Cut(phase, "/"); found {
+		s, ok := c.Transitions[base]
+		return s, ok
+	}
+	return Step{}, false
 }
 
 // jqlString quotes s as a JQL string literal.

@@ -21,6 +21,7 @@ const (
 func setup(t *testing.T, cfg Config) (*Client, *Fake, func()) {
 	t.Helper()
 	f := NewFake(testUser, testToken, "Open", FakeChangeWorkflow...)
+	f.SetCloud(cfg.Cloud)
 	if cfg.Project == "" {
 		cfg.Project = "CHG"
 	}
@@ -174,4 +175,35 @@ func TestCrashAfterCreateIsFoundByMarker(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "CHG-1", key, "the issue the remote created is found, not created again")
 	assert.Len(t, f.Issues(), 1)
+}
+
+// The workflow closes with the outcome's own phase; an outcome without its own step takes
+// closed's, one with its own takes it.
+func TestTransitionFallsBackToThePhaseBeforeTheSlash(t *testing.T) {
+	steps := FakeSteps()
+	steps["closed/rolled-back"] = Step{Transition: "Roll back", Status: "Rolled Back"}
+	tests := []struct {
+		phase  string
+		moved  bool
+		status string
+	}{
+		{"closed/completed", true, "Closed"},
+		{"closed/rejected", true, "Closed"},
+		{"closed/rolled-back", true, "Rolled Back"},
+		{"closed", true, "Closed"},
+		{"review/filed", false, "Open"},
+		{"closed-completed", false, "Open"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.phase, func(t *testing.T) {
+			c, f, teardown := setup(t, Config{Transitions: steps})
+			defer teardown()
+			key, err := c.CreateChange(context.Background(), testChange())
+			require.NoError(t, err)
+			moved, err := c.Transition(context.Background(), key, tt.phase)
+			require.NoError(t, err)
+			assert.Equal(t, tt.moved, moved)
+			assert.Equal(t, tt.status, f.Issues()[0].Status)
+		})
+	}
 }

@@ -3,10 +3,10 @@ package jira
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,14 +23,18 @@ type FakeIssue struct {
 	// zero while the issue is open. Priority is the priority's name.
 	Created, Resolved time.Time
 	Priority          string
-	// Custom are the fields set beyond the standard ones (customfield_…).
-	Custom map[string]any
-	Status string
+	// Custom are the fields set beyond the standard ones (customfield_…), as Jira received
+	// them; Components are the names of the components field.
+	Custom     map[string]any
+	Components []string
+	Status     string
 	// History lists the statuses the issue went through, starting with the initial one.
 	History  []string
 	Comments []string
 	// Updates counts the PUTs that changed the issue after its creation.
 	Updates int
+	// unindexed counts the searches still blind to an issue just created (SetIndexLag).
+	unindexed int
 }
 
 // FakeTransition is a transition the fake's workflow offers from every status but its target.
@@ -39,7 +43,9 @@ type FakeTransition struct {
 }
 
 // Fake is an in-memory Jira served over HTTP: issue create and get, transitions, comments and
-// both search endpoints. It checks basic auth, keeps state, records calls and injects faults.
+// the search of one flavour, Data Center by default, Cloud after SetCloud. It checks basic
+// auth, keeps state, records calls and injects faults; fake_options.go lists what else it models
+// (index lag, page size, field types, rate limits).
 type Fake struct {
 	Server *httptest.Server
 	Faults *faults.Injector
@@ -55,6 +61,7 @@ type Fake struct {
 	issues      []*FakeIssue
 	transitions []FakeTransition
 	initial     string
+	opts        fakeOptions
 }
 
 // NewFake starts a fake Jira that accepts user and token, with a workflow of the given
@@ -69,9 +76,10 @@ func NewFake(user, token, initial string, transitions ...FakeTransition) *Fake {
 	mux.HandleFunc("POST /rest/api/2/issue/{key}/transitions", f.auth(f.doTransition))
 	mux.HandleFunc("POST /rest/api/2/issue/{key}/comment", f.auth(f.comment))
 	mux.HandleFunc("GET /rest/api/2/issue/{key}/comment", f.auth(f.listComments))
-	mux.HandleFunc("GET /rest/api/2/search", f.auth(f.search))
-	mux.HandleFunc("GET /rest/api/3/search/jql", f.auth(f.search))
-	f.Server = httptest.NewServer(f.Faults.Wrap(mux))
+	mux.HandleFunc("/rest/api/2/search", f.auth(f.searchV2))
+	mux.HandleFunc("/rest/api/3/search", f.auth(f.searchV3))
+	mux.HandleFunc("GET /rest/api/3/search/jql", f.auth(f.searchJQL))
+	f.Server = httptest.NewServer(f.Faults.Wrap(f.throttle(mux)))
 	return f
 }
 
@@ -110,6 +118,7 @@ func (f *Fake) Issues() []FakeIssue {
 	for _, is := range f.issues {
 		c := *is
 		c.Labels, c.History, c.Comments = slices.Clone(is.Labels), slices.Clone(is.History), slices.Clone(is.Comments)
+		c.Custom, c.Components = maps.Clone(is.Custom), slices.Clone(is.Components)
 		out = append(out, c)
 	}
 	return out
@@ -163,14 +172,18 @@ func (f *Fake) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	is := &FakeIssue{Custom: map[string]any{}, Status: f.initial, History: []string{f.initial}}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if errs := f.checkFields(req.Fields); len(errs) > 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{}, "errors": errs})
+		return
+	}
 	setFields(is, req.Fields)
 	if is.Project == "" || is.Summary == "" {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]string{"project": "project and summary are required"}})
 		return
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	is.Created = f.Now()
+	is.Created, is.unindexed = f.Now(), f.opts.indexLag
 	is.Key = fmt.Sprintf("%s-%d", is.Project, len(f.issues)+1)
 	f.issues = append(f.issues, is)
 	writeJSON(w, http.StatusCreated, map[string]any{"id": fmt.Sprint(len(f.issues)), "key": is.Key})
@@ -191,41 +204,17 @@ func (f *Fake) update(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if is := f.issueOr404(w, r); is != nil {
-		setFields(is, req.Fields)
-		is.Updates++
-		writeJSON(w, http.StatusNoContent, nil)
+	is := f.issueOr404(w, r)
+	if is == nil {
+		return
 	}
-}
-
-// setFields applies the fields of a create or update request.
-func setFields(is *FakeIssue, fields map[string]json.RawMessage) {
-	var named struct {
-		Key  string `json:"key"`
-		Name string `json:"name"`
+	if errs := f.checkFields(req.Fields); len(errs) > 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{}, "errors": errs})
+		return
 	}
-	for k, raw := range fields {
-		switch k {
-		case "project":
-			_ = json.Unmarshal(raw, &named)
-			is.Project = named.Key
-		case "issuetype":
-			_ = json.Unmarshal(raw, &named)
-			is.Type = named.Name
-		case "summary":
-			_ = json.Unmarshal(raw, &is.Summary)
-		case "description":
-			_ = json.Unmarshal(raw, &is.Description)
-		case "labels":
-			_ = json.Unmarshal(raw, &is.Labels)
-		default:
-			if strings.HasPrefix(k, "customfield_") {
-				var v any
-				_ = json.Unmarshal(raw, &v)
-				is.Custom[k] = v
-			}
-		}
-	}
+	setFields(is, req.Fields)
+	is.Updates++
+	writeJSON(w, http.StatusNoContent, nil)
 }
 
 // jiraTime is how Jira writes times in issue fields.
@@ -241,6 +230,16 @@ func issueJSON(is *FakeIssue) map[string]any {
 	if is.Priority != "" {
 		fields["priority"] = map[string]any{"name": is.Priority}
 	}
+	if is.Components != nil {
+		components := []map[string]any{}
+		for _, c := range is.Components {
+			components = append(components, map[string]any{"name": c})
+		}
+		fields["components"] = components
+	}
+	for id, v := range is.Custom {
+		fields[id] = v
+	}
 	return map[string]any{"key": is.Key, "fields": fields}
 }
 
@@ -249,63 +248,5 @@ func (f *Fake) get(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	if is := f.issueOr404(w, r); is != nil {
 		writeJSON(w, http.StatusOK, issueJSON(is))
-	}
-}
-
-func (f *Fake) listTransitions(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	is := f.issueOr404(w, r)
-	if is == nil {
-		return
-	}
-	out := []map[string]any{}
-	for _, t := range f.transitions {
-		if t.To != is.Status {
-			out = append(out, map[string]any{"id": t.ID, "name": t.Name, "to": map[string]any{"name": t.To}})
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"transitions": out})
-}
-
-func (f *Fake) doTransition(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Transition struct {
-			ID string `json:"id"`
-		} `json:"transition"`
-	}
-	_ = json.NewDecoder(r.Body).Decode(&req)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	is := f.issueOr404(w, r)
-	if is == nil {
-		return
-	}
-	for _, t := range f.transitions {
-		if t.ID == req.Transition.ID && t.To != is.Status {
-			is.Status, is.History = t.To, append(is.History, t.To)
-			writeJSON(w, http.StatusNoContent, nil)
-			return
-		}
-	}
-	writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{"transition " + req.Transition.ID + " is not valid"}})
-}
-
-// FakeChangeWorkflow is a typical change workflow for fakes: Open, then Awaiting Approval,
-// Implementing, Rolled Back and Closed. FakeSteps maps Tollgate's phases onto it.
-var FakeChangeWorkflow = []FakeTransition{
-	{ID: "11", Name: "Request approval", To: "Awaiting Approval"},
-	{ID: "21", Name: "Implement", To: "Implementing"},
-	{ID: "31", Name: "Roll back", To: "Rolled Back"},
-	{ID: "41", Name: "Close", To: "Closed"},
-}
-
-// FakeSteps is the Config.Transitions matching FakeChangeWorkflow.
-func FakeSteps() map[string]Step {
-	return map[string]Step{
-		"approval":    {Transition: "Request approval", Status: "Awaiting Approval"},
-		"deploying":   {Transition: "Implement", Status: "Implementing"},
-		"rolled-back": {Transition: "Roll back", Status: "Rolled Back"},
-		"closed":      {Transition: "Close", Status: "Closed"},
 	}
 }

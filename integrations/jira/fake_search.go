@@ -61,29 +61,92 @@ func parseJQL(jql string) (conds []jqlCond, order string, err error) {
 	return conds, order, nil
 }
 
-// search serves both flavours: Data Center's /rest/api/2/search pages by startAt and counts
-// the matches (total); Cloud's /rest/api/3/search/jql counts nothing and says isLast, with a
-// nextPageToken while more remain.
-func (f *Fake) search(w http.ResponseWriter, r *http.Request) {
+// searchRemoved is Jira Cloud's answer on the search endpoints Atlassian removed (CHANGE-2046).
+var searchRemoved = map[string]any{"errorMessages": []string{"The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. " +
+	"A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"}, "errors": map[string]any{}}
+
+// notFound is how Data Center's REST layer answers a resource it does not have.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, map[string]any{"message": "null for uri: " + r.URL.String(), "status-code": http.StatusNotFound})
+}
+
+// searchV2 is /rest/api/2/search: Data Center's search (GET only here; its POST form is not
+// modelled), removed on Cloud for every method.
+func (f *Fake) searchV2(w http.ResponseWriter, r *http.Request) {
+	if f.isCloud() {
+		writeJSON(w, http.StatusGone, searchRemoved)
+		return
+	}
+	if r.Method != http.MethodGet {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"errorMessages": []string{"the fake models GET search only"}})
+		return
+	}
+	f.search(w, r, false)
+}
+
+// searchV3 is /rest/api/3/search: removed on Cloud, absent from Data Center (no API v3).
+func (f *Fake) searchV3(w http.ResponseWriter, r *http.Request) {
+	if f.isCloud() {
+		writeJSON(w, http.StatusGone, searchRemoved)
+		return
+	}
+	notFound(w, r)
+}
+
+// searchJQL is Cloud's /rest/api/3/search/jql, absent from Data Center.
+func (f *Fake) searchJQL(w http.ResponseWriter, r *http.Request) {
+	if !f.isCloud() {
+		notFound(w, r)
+		return
+	}
+	f.search(w, r, true)
+}
+
+func (f *Fake) isCloud() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.opts.cloud
+}
+
+// search answers one page of a flavour: Data Center's pages by startAt and counts the matches
+// (total); Cloud's counts nothing, pages by nextPageToken (startAt is not a parameter there)
+// and says isLast. Every search ages the index lag of the issues it could not see.
+func (f *Fake) search(w http.ResponseWriter, r *http.Request, cloud bool) {
 	q := r.URL.Query()
 	conds, order, err := parseJQL(q.Get("jql"))
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{err.Error()}})
 		return
 	}
-	limit, err := strconv.Atoi(q.Get("maxResults"))
-	if err != nil || limit <= 0 || limit > 100 {
-		limit = 50
-	}
-	start, _ := strconv.Atoi(q.Get("startAt"))
-	if tok := q.Get("nextPageToken"); tok != "" {
-		start, _ = strconv.Atoi(tok)
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	limit, err := strconv.Atoi(q.Get("maxResults"))
+	if err != nil || limit <= 0 {
+		limit = 50
+	}
+	pageCap := f.opts.pageSize
+	if pageCap <= 0 {
+		pageCap = 100
+	}
+	limit = min(limit, pageCap)
+	start := 0
+	if cloud {
+		if tok := q.Get("nextPageToken"); tok != "" {
+			if start, err = strconv.Atoi(tok); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{"invalid nextPageToken"}})
+				return
+			}
+		}
+	} else {
+		start, _ = strconv.Atoi(q.Get("startAt"))
+	}
 	now := f.Now()
 	var matches []*FakeIssue
 	for _, is := range f.issues {
+		if is.unindexed > 0 {
+			is.unindexed--
+			continue
+		}
 		if !slices.ContainsFunc(conds, func(c jqlCond) bool { return !c(is, now) }) {
 			matches = append(matches, is)
 		}
@@ -102,7 +165,7 @@ func (f *Fake) search(w http.ResponseWriter, r *http.Request) {
 	for _, is := range matches[start:end] {
 		out = append(out, issueJSON(is))
 	}
-	if r.URL.Path == "/rest/api/3/search/jql" {
+	if cloud {
 		ans := map[string]any{"issues": out, "isLast": end == len(matches)}
 		if end < len(matches) {
 			ans["nextPageToken"] = strconv.Itoa(end)

@@ -19,6 +19,7 @@ func incidentSetup(t *testing.T, cfg Config) (*Client, *Fake) {
 	t.Helper()
 	f := NewFake(testUser, testToken, "Open", FakeChangeWorkflow...)
 	t.Cleanup(f.Close)
+	f.SetCloud(cfg.Cloud)
 	f.Now = func() time.Time { return clock }
 	cfg.Project = "CHG"
 	c, err := New(Options{BaseURL: f.URL(), User: testUser, Token: testToken, Config: cfg, Now: f.Now})

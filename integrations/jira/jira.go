@@ -12,9 +12,12 @@ import (
 	"time"
 )
 
-// Tollgate's change-request fields, the keys of Config.Fields.
+// Tollgate's change-request fields, the keys of Config.Fields. FieldRisk is the class with its
+// explanation as text; FieldRiskClass the class alone (for a select), written only when mapped,
+// since the risk section of the description already names the class.
 const (
 	FieldRisk           = "risk"
+	FieldRiskClass      = "riskClass"
 	FieldImplementation = "implementation"
 	FieldBackout        = "backout"
 	FieldTest           = "test"
@@ -33,13 +36,24 @@ type Step struct {
 type Config struct {
 	Project   string
 	IssueType string // default "Change"
-	// Fields maps Tollgate's fields (Field constants) to Jira field IDs (customfield_10050…);
-	// an unmapped field is written as a section of the description.
+	// Fields maps Tollgate's fields (Field constants) to Jira fields, each target one of
+	//   customfield_10050           text (the default; services joined by ", ")
+	//   customfield_10051:text      the same, said explicitly
+	//   customfield_10051:option    single select, {"value": v}; not for services, a list
+	//   customfield_10052:options   multi select, [{"value": a}, …] (each service)
+	//   customfield_10053:labels    labels field, ["a", …] (spaces become "_")
+	//   components                  the system field, [{"name": service}, …]; services only
+	// (CheckField says which are accepted). An unmapped field is written as a section of the
+	// description, except riskClass, which the risk section already holds.
 	Fields map[string]string
 	// Transitions maps a release phase (approval, deploying, rolled-back, closed…) to its step.
+	// A phase with an outcome, "closed/completed", "closed/rolled-back"…, takes its own entry
+	// when there is one, else the entry of the part before the first "/" ("closed"): one close
+	// for every outcome unless some need another resolution.
 	Transitions map[string]Step
-	// Cloud selects Jira Cloud's incident search (/rest/api/3/search/jql) over Data Center's
-	// (/rest/api/2/search).
+	// Cloud selects Jira Cloud's search (/rest/api/3/search/jql, paged by nextPageToken) over
+	// Data Center's (/rest/api/2/search, paged by startAt), for FindChange and SearchIncidents.
+	// Cloud answers 410 Gone on /rest/api/2/search since Atlassian removed it (CHANGE-2046).
 	Cloud bool
 	// IncidentType is the issue type of incidents (default "Incident"); SearchIncidents looks
 	// at no other type.
@@ -93,9 +107,12 @@ type Tracker interface {
 	CreateChange(ctx context.Context, cr ChangeRequest) (string, error)
 	// UpdateChange writes the change request's content again (the risk, once assessed).
 	UpdateChange(ctx context.Context, key string, cr ChangeRequest) error
-	// FindChange returns the key of the release's change request, or "" when there is none.
+	// FindChange returns the key of the release's change request, or "" when the search finds
+	// none. Jira's search is eventually consistent: an issue created moments ago may not be
+	// found yet (the caller retrying a create looks again before creating).
 	FindChange(ctx context.Context, releaseID string) (string, error)
-	// Transition moves the issue to the phase's status; false when the phase has no step.
+	// Transition moves the issue to the phase's status; false when the phase has no step
+	// (Config.Transitions says how "closed/<outcome>" falls back to "closed").
 	Transition(ctx context.Context, key, phase string) (bool, error)
 	// Status returns the name of the issue's current status.
 	Status(ctx context.Context, key string) (string, error)

@@ -2,12 +2,15 @@ package app
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/config"
 	"github.com/tollgate-dev/tollgate/integrations/github"
 	"github.com/tollgate-dev/tollgate/integrations/jira"
+	"github.com/tollgate-dev/tollgate/workflows"
 )
 
 // wireITSM gives the activities GitHub and Jira clients when they are configured; intake
@@ -27,7 +30,7 @@ func wireITSM(acts *activities.Activities, ic config.Integrations) error {
 	if err != nil {
 		return err
 	}
-	fields, err := parsePairs("TOLLGATE_JIRA_FIELDS", ic.JiraFields)
+	fields, err := parseFields(ic.JiraFields)
 	if err != nil {
 		return err
 	}
@@ -43,14 +46,20 @@ func wireITSM(acts *activities.Activities, ic config.Integrations) error {
 }
 
 // parseTransitions reads "phase=Transition:Status,…"; without a mapping the phases are only
-// commented on, never transitioned.
+// commented on, never transitioned. A phase the workflow never sends is refused: it would
+// configure nothing, silently.
 func parseTransitions(spec string) (map[string]jira.Step, error) {
 	pairs, err := parsePairs("TOLLGATE_JIRA_TRANSITIONS", spec)
 	if err != nil {
 		return nil, err
 	}
+	accepted := jiraPhases()
 	out := map[string]jira.Step{}
-	for phase, v := range pairs {
+	for _, phase := range slices.Sorted(maps.Keys(pairs)) {
+		v := pairs[phase]
+		if !slices.Contains(accepted, phase) {
+			return nil, fmt.Errorf("TOLLGATE_JIRA_TRANSITIONS: unknown phase %q (accepted: %s)", phase, strings.Join(accepted, ", "))
+		}
 		transition, status, ok := strings.Cut(v, ":")
 		if !ok || transition == "" || status == "" {
 			return nil, fmt.Errorf("TOLLGATE_JIRA_TRANSITIONS: %s=%q: want Transition:Status", phase, v)
@@ -58,6 +67,33 @@ func parseTransitions(spec string) (map[string]jira.Step, error) {
 		out[phase] = jira.Step{Transition: transition, Status: status}
 	}
 	return out, nil
+}
+
+// jiraPhases are the phases the release workflow moves its change request through: closing
+// takes "closed/<outcome>" first, then "closed" (jira.Config.Transitions).
+func jiraPhases() []string {
+	phases := []string{workflows.JiraPhaseApproval, workflows.JiraPhaseDeploying, workflows.JiraPhaseRolledBack, workflows.JiraPhaseClosed}
+	for _, o := range []workflows.Outcome{workflows.OutcomeCompleted, workflows.OutcomeRejected, workflows.OutcomeApprovalExpired,
+		workflows.OutcomeRolledBack, workflows.OutcomeRollbackFailed, workflows.OutcomeInvalid, workflows.OutcomeIntegrityFailed,
+		workflows.OutcomeReadinessBlocked} {
+		phases = append(phases, workflows.JiraPhaseClosed+"/"+string(o))
+	}
+	return phases
+}
+
+// parseFields reads "field=target,…" (jira.Config.Fields), refusing a field Tollgate does not
+// have or a target that cannot hold it, so a typo fails the start instead of the first release.
+func parseFields(spec string) (map[string]string, error) {
+	pairs, err := parsePairs("TOLLGATE_JIRA_FIELDS", spec)
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range slices.Sorted(maps.Keys(pairs)) {
+		if err := jira.CheckField(key, pairs[key]); err != nil {
+			return nil, fmt.Errorf("TOLLGATE_JIRA_FIELDS: %w", err)
+		}
+	}
+	return pairs, nil
 }
 
 func parsePairs(variable, spec string) (map[string]string, error) {
