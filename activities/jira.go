@@ -13,10 +13,26 @@ import (
 // 404, a transition the workflow does not offer); retrying would only repeat it.
 const ErrJiraRefused = "JiraRefused"
 
-// JiraConfig is the Jira integration; a nil Tracker means Jira is not configured and the
-// change record stays in Tollgate's store.
+// JiraConfig is the Jira integration. A nil Tracker means Jira is not configured: change
+// requests then go to Local, the change records in Tollgate's store (LocalChanges), while what
+// only Jira can do (incident search, ITSM-driven mode) is off.
 type JiraConfig struct {
 	Tracker jira.Tracker
+	Local   jira.Tracker
+}
+
+// changeTracker is where change requests go: Jira when configured, else the local change
+// records; nil when neither is.
+func (a *Activities) changeTracker() (t jira.Tracker, local bool) {
+	if a.Jira.Tracker != nil {
+		return a.Jira.Tracker, false
+	}
+	return a.Jira.Local, a.Jira.Local != nil
+}
+
+// errNoChangeTracker is the answer of a change-request activity on a worker with neither.
+func errNoChangeTracker() error {
+	return temporal.NewNonRetryableApplicationError("jira is not configured on this worker, nor the local change records", ErrJiraRefused, nil)
 }
 
 // JiraChangeRequestInput is the change request to create at intake.
@@ -44,15 +60,16 @@ const createReserve = 5 * time.Second
 // the search finds nothing; a later attempt, whose predecessor may have created the issue,
 // searches again over changeSearchWaits (paced by Activities.Clock) before it does.
 func (a *Activities) JiraChangeRequest(ctx context.Context, in JiraChangeRequestInput) (JiraChangeRequestResult, error) {
-	t := a.Jira.Tracker
+	t, local := a.changeTracker()
 	if t == nil {
-		return JiraChangeRequestResult{}, temporal.NewNonRetryableApplicationError("jira is not configured on this worker", ErrJiraRefused, nil)
+		return JiraChangeRequestResult{}, errNoChangeTracker()
 	}
 	key, err := t.FindChange(ctx, in.Change.ReleaseID)
 	if err != nil {
 		return JiraChangeRequestResult{}, jiraError(err)
 	}
-	if key == "" && attempt(ctx) > 1 {
+	// The local store reads its own writes; only Jira's search index can lag.
+	if key == "" && !local && attempt(ctx) > 1 {
 		if key, err = a.findLaggingChange(ctx, t, in.Change.ReleaseID); err != nil {
 			return JiraChangeRequestResult{}, err
 		}
@@ -99,10 +116,11 @@ type JiraUpdateChangeInput struct {
 // pending, it gets the assessed class and explanation. The write is a PUT of the same content,
 // so a retry after a lost answer changes nothing more.
 func (a *Activities) JiraUpdateChange(ctx context.Context, in JiraUpdateChangeInput) error {
-	if a.Jira.Tracker == nil {
-		return temporal.NewNonRetryableApplicationError("jira is not configured on this worker", ErrJiraRefused, nil)
+	t, _ := a.changeTracker()
+	if t == nil {
+		return errNoChangeTracker()
 	}
-	if err := a.Jira.Tracker.UpdateChange(ctx, in.Key, in.Change); err != nil {
+	if err := t.UpdateChange(ctx, in.Key, in.Change); err != nil {
 		return jiraError(err)
 	}
 	return nil
@@ -117,10 +135,11 @@ type JiraTransitionInput struct {
 // JiraTransition moves the issue through the configured step of the phase; a phase without a
 // step is a no-op, and an issue already in the step's status is left alone.
 func (a *Activities) JiraTransition(ctx context.Context, in JiraTransitionInput) error {
-	if a.Jira.Tracker == nil {
-		return temporal.NewNonRetryableApplicationError("jira is not configured on this worker", ErrJiraRefused, nil)
+	t, _ := a.changeTracker()
+	if t == nil {
+		return errNoChangeTracker()
 	}
-	if _, err := a.Jira.Tracker.Transition(ctx, in.Key, in.Phase); err != nil {
+	if _, err := t.Transition(ctx, in.Key, in.Phase); err != nil {
 		return jiraError(err)
 	}
 	return nil
@@ -138,10 +157,11 @@ type JiraCommentInput struct {
 // JiraComment adds a comment to the change request once: the marker travels in the comment's
 // footer, and a retry after a lost answer finds it and adds nothing.
 func (a *Activities) JiraComment(ctx context.Context, in JiraCommentInput) error {
-	if a.Jira.Tracker == nil {
-		return temporal.NewNonRetryableApplicationError("jira is not configured on this worker", ErrJiraRefused, nil)
+	t, _ := a.changeTracker()
+	if t == nil {
+		return errNoChangeTracker()
 	}
-	if err := a.Jira.Tracker.Comment(ctx, in.Key, in.Marker, in.Body); err != nil {
+	if err := t.Comment(ctx, in.Key, in.Marker, in.Body); err != nil {
 		return jiraError(err)
 	}
 	return nil

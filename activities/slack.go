@@ -34,11 +34,14 @@ type Integrations struct {
 	Slack  bool `json:"slack,omitempty"`
 	GitHub bool `json:"github,omitempty"`
 	Jira   bool `json:"jira,omitempty"`
+	// LocalChanges: no Jira, the change request is a change record in Tollgate's store.
+	LocalChanges bool `json:"localChanges,omitempty"`
 }
 
 func (a *Activities) integrations() Integrations {
 	return Integrations{Slack: a.Slack.Messenger != nil && a.Slack.Channel != "",
-		GitHub: a.GitHub.Deployer != nil, Jira: a.Jira.Tracker != nil}
+		GitHub: a.GitHub.Deployer != nil, Jira: a.Jira.Tracker != nil,
+		LocalChanges: a.Jira.Tracker == nil && a.Jira.Local != nil}
 }
 
 // SlackMessageInput is one approval or wave message to post or update. TS is the message's

@@ -60,7 +60,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 	}
 	// One writer at a time is SQLite's model; a single connection avoids SQLITE_BUSY churn.
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(sqliteSchema + deployedSchema + locksSchema); err != nil {
+	if _, err := db.Exec(sqliteSchema + deployedSchema + locksSchema + changesSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate store %s: %w", path, err)
 	}

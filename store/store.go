@@ -72,6 +72,8 @@ type Store interface {
 	RecordStep(ctx context.Context, s StepRecord) error
 	// TargetLocks coordinate releases that touch the same targets.
 	TargetLocks
+	// ChangeRecords are the change requests of releases on a worker without Jira.
+	ChangeRecords
 	// RecordDeployed records that a release left a service at a version in an environment
 	// (called at the end of each successful wave); the latest record per pair wins.
 	RecordDeployed(ctx context.Context, d Deployed) error

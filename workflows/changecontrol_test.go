@@ -127,6 +127,14 @@ func TestChangeControlFailsClosed(t *testing.T) {
 		assert.Equal(t, OutcomeInvalid, res.Outcome)
 		assert.Contains(t, res.Reason, "changeControl needs the Jira integration")
 	})
+	t.Run("local change records only", func(t *testing.T) {
+		h := newHarness(t)
+		h.integrations = activities.Integrations{LocalChanges: true}
+		(&itsmRecorder{}).install(h)
+		res := h.run(itsmDriven())
+		assert.Equal(t, OutcomeInvalid, res.Outcome, "nobody moves a local record: the change board works in Jira")
+		assert.Contains(t, res.Reason, "changeControl needs the Jira integration")
+	})
 	t.Run("change request never created", func(t *testing.T) {
 		h := newHarness(t)
 		h.integrations = activities.Integrations{Jira: true}

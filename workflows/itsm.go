@@ -50,7 +50,9 @@ type itsmJob struct {
 
 func (r *releaseRun) startITSM(ctx workflow.Context, in activities.Integrations) {
 	s := &r.itsm
-	s.github, s.jira, s.deployments = in.GitHub, in.Jira, map[string]int64{}
+	// The change request is a Jira issue, or else a change record in Tollgate's store: the same
+	// activities, content, phases and comments either way.
+	s.github, s.jira, s.deployments = in.GitHub, in.Jira || in.LocalChanges, map[string]int64{}
 	if !s.github && !s.jira {
 		return
 	}

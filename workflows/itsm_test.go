@@ -154,6 +154,7 @@ func TestITSMOnlyWhatIntakeRecorded(t *testing.T) {
 		{"slack only", activities.Integrations{Slack: true}, false, false},
 		{"github only", activities.Integrations{GitHub: true}, false, true},
 		{"jira only", activities.Integrations{Jira: true}, true, false},
+		{"local change records", activities.Integrations{LocalChanges: true}, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

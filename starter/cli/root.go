@@ -97,6 +97,7 @@ TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPO
 	root.AddCommand(newRiskCmd(g), newFreezeCmd(g), newAuditCmd(g))
 	root.AddCommand(newGrantExceptionCmd(g))
 	root.AddCommand(newArchiveCmd(g), newKBCmd(g), newAckCmd(g))
+	root.AddCommand(newChangeCmd(g))
 	for _, c := range controlCommands {
 		root.AddCommand(newControlCmd(g, c))
 	}

@@ -119,6 +119,8 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 	if err := wireITSM(acts, cfg.Integrations); err != nil {
 		return err
 	}
+	// Without Jira, change requests are change records in the store (`tollgate change show`).
+	acts.Jira.Local = activities.LocalChanges{Store: st}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	Register(w, acts)
 	if err := w.Start(); err != nil {
