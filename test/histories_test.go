@@ -20,6 +20,7 @@ import (
 	"github.com/tollgate-dev/tollgate/integrations/deploy"
 	"github.com/tollgate-dev/tollgate/integrations/github"
 	"github.com/tollgate-dev/tollgate/integrations/jira"
+	"github.com/tollgate-dev/tollgate/integrations/slack"
 	"github.com/tollgate-dev/tollgate/release"
 	"github.com/tollgate-dev/tollgate/rollout"
 	"github.com/tollgate-dev/tollgate/worker/app"
@@ -39,9 +40,12 @@ func TestRecordHistories(t *testing.T) {
 		return s.Env["RELEASE_ID"] == "history-rolled-back" && deploy.MatchService("svc-01", "verify", "env-1")(s)
 	})
 	ghFake, ghConfig, jiraFake, jiraConfig := recordingSaaS(t)
+	slackFake := slack.NewFake(e2eSlackToken, "C1")
+	t.Cleanup(slackFake.Close)
+	slackClient := slack.New(slack.Options{Token: e2eSlackToken, APIURL: slackFake.APIURL(), ResponseURLPrefix: slackFake.ResponseURLPrefix()})
 	c.startWorker(&activities.Activities{Store: openStore(t), Deployer: fake, Traffic: fake, Logger: quietLogger(),
 		Audit: openAudit(t), Artifacts: artifacts.New(artifacts.Options{}), EvidenceStore: &activities.MemEvidenceStore{},
-		GitHub: ghConfig, Jira: jiraConfig})
+		GitHub: ghConfig, Jira: jiraConfig, Slack: activities.SlackConfig{Messenger: slackClient, Channel: "C1"}})
 	ctx := context.Background()
 
 	// completed: approval by quorum, a pause and a resume in the middle of the first wave.
@@ -146,8 +150,11 @@ func TestRecordHistories(t *testing.T) {
 // v1 (files without a shape): waves only. v2: integrity, risk, freezes, locks, audit trail.
 // v3: after the deploy (review, handoff, archive), with GitHub and Jira records on (the risk
 // written into the change request), and a release with a source (checks, compare) in
-// ITSM-driven mode whose handoff is acknowledged.
-const historyShape = "v3"
+// ITSM-driven mode whose handoff is acknowledged. v4: Slack on as well, and the integration
+// records version (wave messages open until the release closes and showing pauses, the review
+// commented on the change request, the closing comment before the outcome's close step, the
+// change request read before each wave of an ITSM-driven release).
+const historyShape = "v4"
 
 // recordingSaaS serves fake GitHub and Jira for the recordings and returns them with the
 // activities' configuration of their real clients.

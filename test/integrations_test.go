@@ -124,7 +124,21 @@ func runApprovedInSlack(t *testing.T, id string, faultRate float64) {
 		keys = append(keys, m.Key)
 	}
 	assert.ElementsMatch(t, []string{slack.ApprovalKey(id), slack.WaveKey(id, 0), slack.WaveKey(id, 1), slack.HandoffKey(id)}, keys, "one message per key")
-	assert.Contains(t, string(msgs[0].Blocks), "bob@example.com")
+	approval := string(s.message(slack.ApprovalKey(id)).Blocks)
+	assert.Contains(t, approval, "2 of 2 approved (bob@example.com, carol@example.com)", "updated in place as approvals arrived")
+	assert.Contains(t, approval, "Approval closed: approved by bob@example.com, carol@example.com")
+	assert.NotContains(t, approval, slack.ActionApprove, "a closed gate has no buttons")
+	assert.Positive(t, s.message(slack.ApprovalKey(id)).Updates, "chat.update, not a new message")
+	for i := range 2 {
+		wave := string(s.message(slack.WaveKey(id, i)).Blocks)
+		assert.Contains(t, wave, "release completed", "wave %d", i)
+		assert.NotContains(t, wave, slack.ActionRollback, "wave %d: no controls once the release closed", i)
+	}
+	st, err := c.ctl.Status(context.Background(), id)
+	require.NoError(t, err)
+	require.NotNil(t, st.Records)
+	assert.Len(t, st.Records.Deployments, 2, "the status names each environment's GitHub deployment")
+	assert.Empty(t, st.Records.Failures, "every record was written, whatever the faults")
 
 	deps := s.github.Deployments()
 	require.Len(t, deps, 2, "one deployment per environment: %v", deps)
@@ -147,6 +161,11 @@ func runApprovedInSlack(t *testing.T, id string, faultRate float64) {
 	}
 	assert.True(t, texts["Approval approved by bob@example.com, carol@example.com"], "%v", issues[0].Comments)
 	assert.True(t, texts["Release completed"], "%v", issues[0].Comments)
+	var reviewed bool
+	for text := range texts {
+		reviewed = reviewed || strings.HasPrefix(text, "24-hour review filed to the knowledge base")
+	}
+	assert.True(t, reviewed, "the review outcome is on the change request: %v", issues[0].Comments)
 	if faultRate > 0 {
 		assert.Positive(t, s.slack.Faults.Injected(), "slack faults")
 		assert.Positive(t, s.github.Faults.Injected(), "github faults")
