@@ -207,12 +207,14 @@ func (r *releaseRun) itsmWave(i int, reason string) {
 	}
 	ws := r.status.Waves[i]
 	var states []github.State
-	switch ws.State {
-	case WaveRunning:
+	switch {
+	case ws.State == WaveRunning && r.records:
+		states = []github.State{github.StateInProgress} // queued since intake
+	case ws.State == WaveRunning:
 		states = []github.State{github.StateQueued, github.StateInProgress}
-	case WaveCompleted:
+	case ws.State == WaveCompleted:
 		states = []github.State{github.StateSuccess}
-	case WaveFailed, WaveAborted:
+	case ws.State == WaveFailed, ws.State == WaveAborted:
 		states = []github.State{github.StateFailure}
 	}
 	r.itsmDeployments(i, states, "wave "+ws.Name+" "+string(ws.State)+reasonSuffix(reason))
@@ -248,10 +250,36 @@ func (r *releaseRun) itsmDeployments(i int, states []github.State, desc string) 
 	}
 }
 
+// itsmQueued creates every environment's GitHub deployment, queued, once the release asks for
+// approval: developers see where it is going before it goes, and the deployments point at the
+// commit the risk phase compared, not at a branch that may move (records version).
+func (r *releaseRun) itsmQueued() {
+	if !r.records {
+		return
+	}
+	for i := range r.spec.Waves {
+		r.itsmDeployments(i, []github.State{github.StateQueued}, "release "+r.spec.Metadata.ID+" waiting for approval")
+	}
+}
+
+// itsmNotDeployed closes the deployments of waves the release never started (it ended before
+// them): error, with the release's outcome as the reason.
+func (r *releaseRun) itsmNotDeployed(outcome Outcome, reason string) {
+	if !r.records {
+		return
+	}
+	for i, ws := range r.status.Waves {
+		if ws.State == WavePending {
+			r.itsmDeployments(i, []github.State{github.StateError}, "not deployed: release "+string(outcome)+reasonSuffix(reason))
+		}
+	}
+}
+
 // itsmClosed records the outcome and waits for the queue to drain. With the records version the
 // closing comment goes first (a closed issue may refuse comments) and the close takes the
 // outcome's own step, "closed/<outcome>", which falls back to "closed" where none is mapped.
 func (r *releaseRun) itsmClosed(ctx workflow.Context, outcome Outcome, reason string) {
+	r.itsmNotDeployed(outcome, reason)
 	if outcome == OutcomeRolledBack {
 		r.itsmJira(JiraPhaseRolledBack, "")
 	}

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tollgate-dev/tollgate/activities"
+	"github.com/tollgate-dev/tollgate/integrations/github"
 )
 
 func TestChangeRequestHearsTheReviewAndClosesWithTheOutcomeStep(t *testing.T) {
@@ -139,4 +140,18 @@ func TestAChangeCancelledInJiraBetweenWavesStopsTheRelease(t *testing.T) {
 		assert.NotContains(t, c, "prod-", "nothing reaches production")
 	}
 	assert.True(t, h.hasAudit("change-control"))
+}
+
+func TestDeploymentsQueuedAtApprovalAndClosedWhenNeverDeployed(t *testing.T) {
+	h := newHarness(t)
+	h.integrations = activities.Integrations{GitHub: true}
+	rec := &itsmRecorder{}
+	rec.install(h)
+	h.at(time.Minute, UpdateReject, Request{Actor: "bob", Reason: "not this week"})
+	require.Equal(t, OutcomeRejected, h.run(testSpec()).Outcome)
+
+	for _, env := range []string{"staging", "prod-eu", "prod-us"} {
+		assert.Equal(t, []github.State{github.StateQueued, github.StateError}, rec.deployments[env],
+			"%s: visible once approval is asked, then closed as never deployed", env)
+	}
 }

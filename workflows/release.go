@@ -202,6 +202,7 @@ func (r *releaseRun) approval(ctx workflow.Context) (Outcome, string, bool) {
 	}
 	r.notifyApproval("")
 	r.itsmApprovalRequested()
+	r.itsmQueued()
 	defer func() {
 		r.notifyApproval(r.approvalClosedText())
 		r.itsmJira("", "Approval "+r.approvalClosedText())

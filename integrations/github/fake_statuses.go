@@ -30,7 +30,7 @@ func (f *Fake) createStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch State(req.State) {
-	case StateQueued, StateInProgress, StateSuccess, StateFailure, StateInactive, "error", "pending":
+	case StateQueued, StateInProgress, StateSuccess, StateFailure, StateInactive, StateError, "pending":
 	default:
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed: state " + req.State})
 		return

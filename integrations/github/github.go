@@ -19,6 +19,8 @@ const (
 	StateSuccess    State = "success"
 	StateFailure    State = "failure"
 	StateInactive   State = "inactive"
+	// StateError is an environment the release never deployed to: it ended before that wave.
+	StateError State = "error"
 )
 
 // PayloadMarker is the payload field carrying a deployment's marker; FindDeployment searches it.
