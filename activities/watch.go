@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tollgate-dev/tollgate/integrations/prometheus"
+	"github.com/tollgate-dev/tollgate/integrations/retry"
 	"github.com/tollgate-dev/tollgate/release"
 	"github.com/tollgate-dev/tollgate/watch"
 )
@@ -33,14 +34,7 @@ func (c Clock) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return retry.Sleep(ctx, d)
 }
 
 // Watch verdicts.

@@ -73,11 +73,8 @@ func changeBy(authors ...string) func() (activities.SourceChangeResult, error) {
 	}
 }
 
-func TestSourceFeedsRiskApproversReviewAndDeployments(t *testing.T) {
-	h := newHarness(t)
-	h.integrations = activities.Integrations{GitHub: true}
-	src := &sourceRecorder{answer: changeBy("Dave", "zed-gh")}
-	src.install(h)
+// recordRefs mocks GitHubDeployment and collects the refs deployments point at.
+func recordRefs(h *harness) map[string]bool {
 	var mu sync.Mutex
 	refs := map[string]bool{}
 	a := &activities.Activities{}
@@ -87,6 +84,15 @@ func TestSourceFeedsRiskApproversReviewAndDeployments(t *testing.T) {
 		refs[in.Ref] = true
 		return activities.GitHubDeploymentResult{ID: 1}, nil
 	})
+	return refs
+}
+
+func TestSourceFeedsRiskApproversReviewAndDeployments(t *testing.T) {
+	h := newHarness(t)
+	h.integrations = activities.Integrations{GitHub: true}
+	src := &sourceRecorder{answer: changeBy("Dave", "zed-gh")}
+	src.install(h)
+	refs := recordRefs(h)
 	// dave is a listed approver, but the compare names him as an author (another spelling).
 	author := h.at(time.Minute, UpdateApprove, Request{Actor: "dave"})
 	h.approveBoth()
@@ -225,15 +231,7 @@ func TestDeploymentsPointAtThePinnedHeadAndCommittersMayNotApprove(t *testing.T)
 			Authors: []string{"zed-gh"}, Committers: []string{"bob"}, Identities: []string{"bob", "bob@example.com", "zed-gh", "zed@example.com"}}, nil
 	}}
 	src.install(h)
-	var mu sync.Mutex
-	refs := map[string]bool{}
-	a := &activities.Activities{}
-	h.env.OnActivity(a.GitHubDeployment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.GitHubDeploymentInput) (activities.GitHubDeploymentResult, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		refs[in.Ref] = true
-		return activities.GitHubDeploymentResult{ID: 1}, nil
-	})
+	refs := recordRefs(h)
 	committer := h.at(time.Minute, UpdateApprove, Request{Actor: "bob"})
 	h.at(2*time.Minute, UpdateApprove, Request{Actor: "carol"})
 	h.at(3*time.Minute, UpdateApprove, Request{Actor: "dave"})

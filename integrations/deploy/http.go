@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	tgretry "github.com/tollgate-dev/tollgate/integrations/retry"
 )
 
 // HTTP drives a deployment service's API. Every change is an operation:
@@ -137,8 +139,7 @@ func (h *HTTP) do(ctx context.Context, t Target, req opRequest, progress func())
 		if progress != nil {
 			progress()
 		}
-		wait := every
-		if err := sleep(ctx, wait); err != nil {
+		if err := tgretry.Sleep(ctx, every); err != nil {
 			return Result{}, err
 		}
 		var next Operation
@@ -147,7 +148,7 @@ func (h *HTTP) do(ctx context.Context, t Target, req opRequest, progress func())
 		switch {
 		case errors.As(err, &retry) && errs+1 < maxErrs:
 			errs++
-			if err := sleep(ctx, retry.RetryAfter); err != nil {
+			if err := tgretry.Sleep(ctx, retry.RetryAfter); err != nil {
 				return Result{}, err
 			}
 			continue
@@ -156,20 +157,6 @@ func (h *HTTP) do(ctx context.Context, t Target, req opRequest, progress func())
 		}
 		errs = 0
 		op = next
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

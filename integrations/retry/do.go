@@ -74,8 +74,12 @@ func (p Policy) Do(ctx context.Context, fn func(context.Context) error) error {
 	return err
 }
 
-// Sleep waits d on a timer, or returns ctx's error if ctx ends first.
+// Sleep waits d on a timer, or returns ctx's error if ctx ends first; a d of zero or less only
+// reports whether ctx has ended.
 func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
