@@ -1,6 +1,10 @@
 package workflows
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"maps"
+
+	"go.temporal.io/sdk/workflow"
+)
 
 // recordsChange marks releases whose Slack, GitHub and Jira records follow the current design:
 //   - wave messages keep Pause / Resume / Roll back until the release closes, and show a pause;
@@ -51,10 +55,7 @@ func (r *releaseRun) noteRecord(ctx workflow.Context, system, record string, err
 	rs := r.status.Records
 	rs.ChangeKey = r.itsm.jiraKey
 	if len(r.itsm.deployments) > 0 {
-		rs.Deployments = map[string]int64{}
-		for env, id := range r.itsm.deployments {
-			rs.Deployments[env] = id
-		}
+		rs.Deployments = maps.Clone(r.itsm.deployments)
 	}
 	if err == nil {
 		return
