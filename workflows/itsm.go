@@ -250,31 +250,6 @@ func (r *releaseRun) itsmDeployments(i int, states []github.State, desc string) 
 	}
 }
 
-// itsmQueued creates every environment's GitHub deployment, queued, once the release asks for
-// approval: developers see where it is going before it goes, and the deployments point at the
-// commit the risk phase compared, not at a branch that may move (records version).
-func (r *releaseRun) itsmQueued() {
-	if !r.records {
-		return
-	}
-	for i := range r.spec.Waves {
-		r.itsmDeployments(i, []github.State{github.StateQueued}, "release "+r.spec.Metadata.ID+" waiting for approval")
-	}
-}
-
-// itsmNotDeployed closes the deployments of waves the release never started (it ended before
-// them): error, with the release's outcome as the reason.
-func (r *releaseRun) itsmNotDeployed(outcome Outcome, reason string) {
-	if !r.records {
-		return
-	}
-	for i, ws := range r.status.Waves {
-		if ws.State == WavePending {
-			r.itsmDeployments(i, []github.State{github.StateError}, "not deployed: release "+string(outcome)+reasonSuffix(reason))
-		}
-	}
-}
-
 // itsmClosed records the outcome and waits for the queue to drain. With the records version the
 // closing comment goes first (a closed issue may refuse comments) and the close takes the
 // outcome's own step, "closed/<outcome>", which falls back to "closed" where none is mapped.
@@ -291,19 +266,6 @@ func (r *releaseRun) itsmClosed(ctx workflow.Context, outcome Outcome, reason st
 		r.itsmJira(JiraPhaseClosed, text)
 	}
 	r.flushITSM(ctx)
-}
-
-// itsmReviewed records the 24-hour review's outcome on the change request.
-func (r *releaseRun) itsmReviewed(summary string) {
-	rv := r.status.Review
-	if !r.records || rv == nil {
-		return
-	}
-	if rv.Error != "" {
-		r.itsmJira("", "24-hour review: the report could not be filed: "+rv.Error)
-		return
-	}
-	r.itsmJira("", "24-hour review filed to the knowledge base ("+rv.Link+"): "+summary)
 }
 
 // deployRef is what GitHub deployments point at: the source's head, else the release's last

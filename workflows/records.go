@@ -4,6 +4,8 @@ import (
 	"maps"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/tollgate-dev/tollgate/integrations/github"
 )
 
 // recordsChange marks releases whose Slack, GitHub and Jira records follow the current design:
@@ -110,4 +112,42 @@ func (r *releaseRun) waveFinal(state WaveState) bool {
 		return r.status.Phase == PhaseClosed
 	}
 	return state != WaveRunning
+}
+
+// itsmQueued creates every environment's GitHub deployment, queued, once the release asks for
+// approval: developers see where it is going before it goes, and the deployments point at the
+// commit the risk phase compared, not at a branch that may move (records version).
+func (r *releaseRun) itsmQueued() {
+	if !r.records {
+		return
+	}
+	for i := range r.spec.Waves {
+		r.itsmDeployments(i, []github.State{github.StateQueued}, "release "+r.spec.Metadata.ID+" waiting for approval")
+	}
+}
+
+// itsmNotDeployed closes the deployments of waves the release never started (it ended before
+// them): error, with the release's outcome as the reason.
+func (r *releaseRun) itsmNotDeployed(outcome Outcome, reason string) {
+	if !r.records {
+		return
+	}
+	for i, ws := range r.status.Waves {
+		if ws.State == WavePending {
+			r.itsmDeployments(i, []github.State{github.StateError}, "not deployed: release "+string(outcome)+reasonSuffix(reason))
+		}
+	}
+}
+
+// itsmReviewed records the 24-hour review's outcome on the change request.
+func (r *releaseRun) itsmReviewed(summary string) {
+	rv := r.status.Review
+	if !r.records || rv == nil {
+		return
+	}
+	if rv.Error != "" {
+		r.itsmJira("", "24-hour review: the report could not be filed: "+rv.Error)
+		return
+	}
+	r.itsmJira("", "24-hour review filed to the knowledge base ("+rv.Link+"): "+summary)
 }
