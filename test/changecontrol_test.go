@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tollgate-dev/tollgate/integrations/github"
 	"github.com/tollgate-dev/tollgate/release"
 	"github.com/tollgate-dev/tollgate/workflows"
 )
@@ -51,7 +52,7 @@ func TestITSMDrivenReleaseDeploysWhenTheCABSchedulesIt(t *testing.T) {
 	polls := func() int { return countCalls(s.jira.Calls(), "GET /rest/api/2/issue/CHG-1") }
 	seen := polls()
 	require.Eventually(t, func() bool { return polls() >= seen+2 }, 30*time.Second, 100*time.Millisecond)
-	assert.Empty(t, s.github.Deployments(), "nothing deployed before the change board decided")
+	assertStatuses(t, s, "nothing deployed before the change board decided", github.StateQueued)
 
 	require.True(t, s.jira.SetStatus("CHG-1", "Scheduled"))
 	res := releaseResult(t, c, "itsm-1")
@@ -72,7 +73,7 @@ func TestITSMDrivenReleaseStopsWhenTheCABRejects(t *testing.T) {
 	res := releaseResult(t, c, "itsm-2")
 	assert.Equal(t, workflows.OutcomeRejected, res.Outcome)
 	assert.Equal(t, `change request CHG-1 moved to "Rejected" in Jira`, res.Reason)
-	assert.Empty(t, s.github.Deployments())
+	assertStatuses(t, s, "queued while approval was asked, never deployed", github.StateQueued, github.StateError)
 }
 
 // TestITSMDrivenReleaseExpires: nobody decides within the timeout.
@@ -81,7 +82,15 @@ func TestITSMDrivenReleaseExpires(t *testing.T) {
 	res := releaseResult(t, c, "itsm-3")
 	assert.Equal(t, workflows.OutcomeApprovalExpired, res.Outcome)
 	assert.Contains(t, res.Reason, `change request CHG-1 did not reach "Scheduled" within 4s`)
-	assert.Empty(t, s.github.Deployments())
+	assertStatuses(t, s, "queued while approval was asked, never deployed", github.StateQueued, github.StateError)
+}
+
+// assertStatuses checks the release's one GitHub deployment went through exactly want.
+func assertStatuses(t *testing.T, s *saas, msg string, want ...github.State) {
+	t.Helper()
+	deps := s.github.Deployments()
+	require.Len(t, deps, 1, msg)
+	assert.Equal(t, want, deps[0].Statuses, msg)
 }
 
 func countCalls(calls []string, want string) int {
