@@ -35,6 +35,11 @@ type CollectEvidenceInput struct {
 type CollectEvidenceResult struct {
 	Digest  string                         `json:"digest"`
 	Sources map[string]policy.SourceStatus `json:"sources"`
+	// SourceSHA is the commit whose source checks this evidence judged (Evidence.Source.SHA):
+	// CollectEvidenceInput.SourceHeadSHA when given, else the commit source.head named when
+	// they were read. Empty without source checks or when the head could not be resolved.
+	// Compare and deploy this commit (SourceChangeInput.HeadSHA), not the name.
+	SourceSHA string `json:"sourceSha,omitempty"`
 }
 
 // CollectEvidence reads the declared reports, git history, documents, probes and attestations,
@@ -61,7 +66,7 @@ func (a *Activities) CollectEvidence(ctx context.Context, in CollectEvidenceInpu
 		return CollectEvidenceResult{}, fmt.Errorf("collect evidence of %q: store: %w", in.ReleaseID, err)
 	}
 	a.logger().InfoContext(ctx, "evidence collected", "release", in.ReleaseID, "phase", in.Phase, "digest", digest, "sources", len(col.Sources))
-	return CollectEvidenceResult{Digest: digest, Sources: col.Sources}, nil
+	return CollectEvidenceResult{Digest: digest, Sources: col.Sources, SourceSHA: col.Evidence.Source.SHA}, nil
 }
 
 // EvaluateReadinessInput names the evidence to judge and the phase's criteria.

@@ -32,8 +32,9 @@ type GatherInput struct {
 	// GitHub reads the checks of the spec's source.head; nil (not configured, or the local
 	// CLI run) fails the source checks criterion with a message saying so.
 	GitHub github.Deployer
-	// SourceHeadSHA is the commit source.head named when the change was read
-	// (SourceChangeResult.HeadSHA); when set the checks are read for it, not for the name.
+	// SourceHeadSHA is a commit source.head was already pinned to; when set the checks are
+	// read for it, else for the commit GitHub resolves the head to. Either way the SHA read is
+	// Evidence.Source.SHA in the output.
 	SourceHeadSHA string
 }
 

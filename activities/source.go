@@ -24,6 +24,10 @@ const MaxSourceAuthors = 1000
 type SourceChangeInput struct {
 	ReleaseID string         `json:"releaseId"`
 	Source    release.Source `json:"source"`
+	// HeadSHA is the commit readiness verified Source.Head at (CollectEvidenceResult.SourceSHA).
+	// When set the compare runs to it, not to the name, and it is the result's HeadSHA, so the
+	// commit compared and deployed is the one whose checks passed; empty compares the name.
+	HeadSHA string `json:"headSha,omitempty"`
 }
 
 // SourceChangeResult is the change between base and head, kept small because it lands in
@@ -63,9 +67,10 @@ func (r SourceChangeResult) Size() policy.ChangeSize {
 	return policy.ChangeSize{Files: r.Files, Lines: r.Lines, Truncated: r.SizeTruncated}
 }
 
-// SourceChange asks GitHub's compare API for the change between the spec's base and head. A
-// release that declares a source on a worker without GitHub fails for good: its risk and its
-// segregation of duties would be judged without the change.
+// SourceChange asks GitHub's compare API for the change between the spec's base and head, the
+// head pinned to in.HeadSHA when readiness verified a commit. A release that declares a source
+// on a worker without GitHub fails for good: its risk and its segregation of duties would be
+// judged without the change.
 func (a *Activities) SourceChange(ctx context.Context, in SourceChangeInput) (SourceChangeResult, error) {
 	gh := a.GitHub.Deployer
 	if gh == nil {
@@ -73,11 +78,21 @@ func (a *Activities) SourceChange(ctx context.Context, in SourceChangeInput) (So
 			"release %q declares source but github is not configured on this worker (TOLLGATE_GITHUB_TOKEN, TOLLGATE_GITHUB_REPO)",
 			in.ReleaseID), ErrGitHubRefused, nil)
 	}
-	cmp, err := gh.CompareCommits(ctx, in.Source.Base, in.Source.Head)
+	head := in.Source.Head
+	if in.HeadSHA != "" {
+		head = in.HeadSHA
+	}
+	cmp, err := gh.CompareCommits(ctx, in.Source.Base, head)
 	if err != nil {
+		if in.HeadSHA != "" {
+			err = fmt.Errorf("source head %s at %s (the commit readiness verified): %w", in.Source.Head, in.HeadSHA, err)
+		}
 		return SourceChangeResult{}, githubError(err)
 	}
 	res := summarizeChange(cmp)
+	if in.HeadSHA != "" {
+		res.HeadSHA = in.HeadSHA
+	}
 	a.logger().InfoContext(ctx, "source change read", "release", in.ReleaseID, "base", in.Source.Base, "head", in.Source.Head,
 		"headSha", res.HeadSHA, "size", res.Size().String(), "commits", res.Commits, "authors", len(res.Authors))
 	return res, nil

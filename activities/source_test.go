@@ -74,7 +74,8 @@ func TestSourceChangeSizeBeyondGitHubsFileListIsALowerBound(t *testing.T) {
 func TestSourceHeadPinnedToItsCommit(t *testing.T) {
 	a, fake := githubActivities(t)
 	a.EvidenceStore = &MemEvidenceStore{}
-	const sha = "5d41402abc4b2a76b9719d911017c592ae1b3c9f"
+	const sha, moved = "5d41402abc4b2a76b9719d911017c592ae1b3c9f", "7e240de74fb1ed08fa08d38063f6a6a91462a815"
+	fake.SetBranch("main", sha)
 	fake.SetCompare("v1.4.0", "main", github.FakeComparison{Files: []string{"x"},
 		Commits: []github.FakeCommit{{SHA: "1111111", Login: "dana-gh", Time: srcT0}, {SHA: sha, Login: "dana-gh", Time: srcT0}}})
 	spec := sourceSpec("platform", "build")
@@ -84,21 +85,24 @@ func TestSourceHeadPinnedToItsCommit(t *testing.T) {
 	assert.Equal(t, sha, res.HeadSHA)
 
 	// The branch moved on to a commit whose build fails; the compared commit's passed.
-	fake.SetChecks("main", []github.Check{{Name: "build", Conclusion: "failure"}}, nil)
+	fake.SetBranch("main", moved)
+	fake.SetChecks(moved, []github.Check{{Name: "build", Conclusion: "failure"}}, nil)
 	fake.SetChecks(sha, []github.Check{{Name: "build", Conclusion: "success"}}, nil)
 	ctx := context.Background()
 	col, err := a.CollectEvidence(ctx, CollectEvidenceInput{ReleaseID: "shop-7", Spec: spec, Phase: policy.PhaseReadiness, At: srcT0, SourceHeadSHA: res.HeadSHA})
 	require.NoError(t, err)
+	assert.Equal(t, sha, col.SourceSHA)
 	ev, err := a.EvaluateReadiness(ctx, EvaluateReadinessInput{ReleaseID: "shop-7", Spec: spec, Phase: policy.PhaseReadiness, Digest: col.Digest})
 	require.NoError(t, err)
 	row := ev.Table.Rows[0]
 	assert.True(t, row.Passed, row.Message)
 	assert.Equal(t, "github checks of main at "+sha, row.Evidence)
 	assert.Contains(t, fake.Calls(), "GET /repos/acme/shop/commits/"+sha+"/check-runs")
-	assert.NotContains(t, fake.Calls(), "GET /repos/acme/shop/commits/main/check-runs")
+	assert.NotContains(t, fake.Calls(), "GET /repos/acme/shop/commits/main", "a pinned head is not resolved again")
 
-	// Without the commit (histories from before it was known) the branch is read, as before.
+	// Without the commit the branch is resolved now, and its new commit's checks are read.
 	assert.False(t, evaluateSource(t, a, spec).Passed)
+	assert.Contains(t, fake.Calls(), "GET /repos/acme/shop/commits/"+moved+"/check-runs")
 }
 
 // More commits than the client pages through: the result says the authors are incomplete.
@@ -178,31 +182,33 @@ func TestSourceChecksEvidence(t *testing.T) {
 		runs       []github.Check
 		statuses   []github.Check
 		required   []string
-		fault      faults.Fault
+		faults     []faults.Fault
 		passed     bool
 		observed   string
 		sourceFail string
 	}{
-		{"all passed", []github.Check{pass("build"), pass("test")}, []github.Check{pass("ci/jenkins")}, []string{"build", "ci/jenkins"}, faults.Fault{},
+		{"all passed", []github.Check{pass("build"), pass("test")}, []github.Check{pass("ci/jenkins")}, []string{"build", "ci/jenkins"}, nil,
 			true, `evidence.source.all_passed = true, evidence.source.failed = [], evidence.source.missing = []`, ""},
-		{"failed run and missing required", []github.Check{pass("build"), {Name: "test", Conclusion: "failure"}}, nil, []string{"build", "e2e"}, faults.Fault{},
+		{"failed run and missing required", []github.Check{pass("build"), {Name: "test", Conclusion: "failure"}}, nil, []string{"build", "e2e"}, nil,
 			false, `evidence.source.all_passed = false, evidence.source.failed = ["test"], evidence.source.missing = ["e2e"]`, ""},
-		{"run passed but status failed", []github.Check{pass("build")}, []github.Check{{Name: "build", Conclusion: "failure"}}, nil, faults.Fault{},
+		{"run passed but status failed", []github.Check{pass("build")}, []github.Check{{Name: "build", Conclusion: "failure"}}, nil, nil,
 			false, `evidence.source.all_passed = false, evidence.source.failed = ["build"], evidence.source.missing = []`, ""},
-		{"running check", []github.Check{{Name: "e2e", Conclusion: "in_progress"}}, nil, nil, faults.Fault{},
+		{"running check", []github.Check{{Name: "e2e", Conclusion: "in_progress"}}, nil, nil, nil,
 			false, `evidence.source.failed = ["e2e"]`, ""},
-		{"nothing reported", nil, nil, nil, faults.Fault{}, false, `evidence.source.all_passed = false`, ""},
-		{"github down", []github.Check{pass("build")}, nil, nil, faults.Fault{Status: http.StatusServiceUnavailable},
-			false, "", `evidence "source" unusable: github check runs of 9f2c4e1`},
+		{"nothing reported", nil, nil, nil, nil, false, `evidence.source.all_passed = false`, ""},
+		{"github down", []github.Check{pass("build")}, nil, nil, []faults.Fault{{Status: http.StatusServiceUnavailable}},
+			false, "", `evidence "source" unusable: github resolve 9f2c4e1: `},
+		{"check runs down", []github.Check{pass("build")}, nil, nil, []faults.Fault{{}, {Status: http.StatusServiceUnavailable}},
+			false, "", `evidence "source" unusable: github check runs of 9f2c4e1: `},
+		{"statuses down", []github.Check{pass("build")}, nil, nil, []faults.Fault{{}, {}, {Status: http.StatusServiceUnavailable}},
+			false, "", `evidence "source" unusable: github combined status of 9f2c4e1: `},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, fake := githubActivities(t)
 			a.EvidenceStore = &MemEvidenceStore{}
 			fake.SetChecks("9f2c4e1", tt.runs, tt.statuses)
-			if tt.fault.Status != 0 {
-				fake.Faults.Push(tt.fault)
-			}
+			fake.Faults.Push(tt.faults...)
 			spec := sourceSpec("platform", tt.required...)
 			row := evaluateSource(t, a, spec)
 			assert.Equal(t, tt.passed, row.Passed, row.Message)

@@ -97,6 +97,8 @@ func runApprovedInSlack(t *testing.T, id string, faultRate float64) {
 	c := newCluster(t)
 	s := startSaaS(t, c)
 	if faultRate > 0 {
+		// Slow answers (held back, then given) join 5xx, 429 with Retry-After and lost answers.
+		s.slack.Faults.Slow, s.github.Faults.Slow, s.jira.Faults.Slow = 300*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
 		s.slack.Faults.SetRate(faultRate, 7)
 		s.github.Faults.SetRate(faultRate, 11)
 		s.jira.Faults.SetRate(faultRate, 13)
@@ -180,7 +182,8 @@ func TestReleaseApprovedInSlackRecordsGitHubAndJira(t *testing.T) {
 }
 
 // TestReleaseUnderInjectedSaaSFailuresCreatesNoDuplicate: the same with 30 % of calls to Slack,
-// GitHub and Jira failing (5xx, 429 with Retry-After, lost answers after the remote acted).
+// GitHub and Jira failing (5xx, 429 with Retry-After, slow answers, lost answers after the remote
+// acted).
 func TestReleaseUnderInjectedSaaSFailuresCreatesNoDuplicate(t *testing.T) {
 	runApprovedInSlack(t, "saas-2", 0.3)
 }

@@ -35,6 +35,9 @@ type ReadinessStatus struct {
 	Waivers []Waiver `json:"waivers,omitempty"`
 	// RollbackCheck is the check of the rollback prerequisites made right before a rollback.
 	RollbackCheck *RollbackCheck `json:"rollbackCheck,omitempty"`
+	// SourceSHA is the commit source.head named when its checks were last read: the risk phase
+	// compares it and deployments point at it, so the commit verified is the commit shipped.
+	SourceSHA string `json:"sourceSha,omitempty"`
 }
 
 // GateStatus is one gate's latest evaluation: its table and whether it holds the release.
@@ -183,6 +186,9 @@ func (r *releaseRun) evaluateGate(ctx workflow.Context, idx int, pphase policy.P
 		return
 	}
 	g.Error, g.EvidenceDigest, g.Sources = "", col.Digest, col.Sources
+	if col.SourceSHA != "" {
+		rs.SourceSHA = col.SourceSHA // each recheck judges the head as it is then
+	}
 	g.Rows = make([]GateRow, 0, len(res.Table.Rows))
 	for _, row := range res.Table.Rows {
 		gr := GateRow{Row: row}

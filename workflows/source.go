@@ -59,7 +59,11 @@ func (r *releaseRun) readSource(ctx workflow.Context) (Outcome, string, bool) {
 	})
 	var a *activities.Activities
 	var res activities.SourceChangeResult
-	err := workflow.ExecuteActivity(actx, a.SourceChange, activities.SourceChangeInput{ReleaseID: r.spec.Metadata.ID, Source: *src}).Get(ctx, &res)
+	in := activities.SourceChangeInput{ReleaseID: r.spec.Metadata.ID, Source: *src}
+	if rd := r.status.Readiness; rd != nil {
+		in.HeadSHA = rd.SourceSHA // the commit whose checks readiness verified
+	}
+	err := workflow.ExecuteActivity(actx, a.SourceChange, in).Get(ctx, &res)
 	if err != nil {
 		return OutcomeInvalid, "source: " + errorMessage(err), false
 	}

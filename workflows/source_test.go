@@ -252,6 +252,31 @@ func TestDeploymentsPointAtThePinnedHeadAndCommittersMayNotApprove(t *testing.T)
 	assert.Contains(t, msg, "at least 300 files", "a size GitHub cut is a lower bound")
 }
 
+func TestTheCommitReadinessVerifiedIsTheOneComparedAndDeployed(t *testing.T) {
+	h := newHarness(t)
+	h.integrations = activities.Integrations{GitHub: true}
+	const verified = "7c1d0e5f00aa11bb22cc33dd44ee55ff66778899"
+	h.collect = func(activities.CollectEvidenceInput) (activities.CollectEvidenceResult, error) {
+		return activities.CollectEvidenceResult{Digest: "sha256:ok", SourceSHA: verified}, nil
+	}
+	src := &sourceRecorder{answer: func() (activities.SourceChangeResult, error) {
+		return activities.SourceChangeResult{HeadSHA: verified, Files: 1, Lines: 2, Commits: 1, Authors: []string{"zed-gh"}}, nil
+	}}
+	src.install(h)
+	refs := recordRefs(h)
+	h.approveBoth()
+	spec := sourced(testSpec())
+	spec.Source.Head = "main"
+	spec.Source.Checks = release.SourceChecks{Owner: "platform"}
+	res := h.run(spec)
+
+	require.Equal(t, OutcomeCompleted, res.Outcome, res.Reason)
+	require.Len(t, src.compares, 1)
+	assert.Equal(t, verified, src.compares[0].HeadSHA, "the risk phase compares the commit whose checks passed, not the branch as it is now")
+	assert.Equal(t, map[string]bool{verified: true}, refs)
+	assert.Equal(t, verified, h.status().Readiness.SourceSHA)
+}
+
 // authors is the union of spec and compare authors, each once ignoring case.
 func TestAuthorsUnion(t *testing.T) {
 	r := &releaseRun{spec: release.Spec{Metadata: release.Metadata{ID: "shop-1", Owner: "alice"}, Authors: []string{"carol-c", "Bob-GH"}}}

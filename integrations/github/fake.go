@@ -33,10 +33,11 @@ type FakeDeployment struct {
 }
 
 // Fake is an in-memory GitHub served over HTTP: deployments and their statuses, compare, check
-// runs and combined statuses of one repository. It checks the token, keeps state, records calls,
-// injects faults through Faults and rate limits through PushRateLimit. Once it knows any commit
-// (SetCompare, SetChecks, AddRefs) it refuses a deployment of a ref it does not know, as GitHub
-// does; a fake told nothing accepts any ref.
+// runs and combined statuses of one repository, and the commit a ref names (SetBranch). It
+// checks the token, keeps state, records calls, injects faults through Faults and rate limits
+// through PushRateLimit. Once it knows any commit (SetCompare, SetChecks, AddRefs, SetBranch) it
+// refuses a deployment of a ref it does not know, as GitHub does; a fake told nothing accepts
+// any ref.
 type Fake struct {
 	Server *httptest.Server
 	Faults *faults.Injector
@@ -50,6 +51,7 @@ type Fake struct {
 	checkRuns   map[string][]Check
 	statuses    map[string][]Check
 	refs        map[string]bool
+	branches    map[string]string
 	seq         int64
 	statusSeq   int64
 	rateLimits  []RateLimit
@@ -59,7 +61,7 @@ type Fake struct {
 // NewFake starts a fake GitHub for owner/repo that accepts token.
 func NewFake(token, owner, repo string) *Fake {
 	f := &Fake{Faults: &faults.Injector{}, token: token, compares: map[string]FakeComparison{},
-		checkRuns: map[string][]Check{}, statuses: map[string][]Check{}, refs: map[string]bool{}}
+		checkRuns: map[string][]Check{}, statuses: map[string][]Check{}, refs: map[string]bool{}, branches: map[string]string{}}
 	p := "/repos/" + owner + "/" + repo
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+p+"/deployments", f.auth(f.createDeployment))
@@ -69,6 +71,7 @@ func NewFake(token, owner, repo string) *Fake {
 	mux.HandleFunc("GET "+p+"/compare/{basehead}", f.auth(f.compare))
 	mux.HandleFunc("GET "+p+"/commits/{ref}/check-runs", f.auth(f.listCheckRuns))
 	mux.HandleFunc("GET "+p+"/commits/{ref}/status", f.auth(f.combinedStatus))
+	mux.HandleFunc("GET "+p+"/commits/{ref...}", f.auth(f.commitEndpoint))
 	f.Server = httptest.NewServer(f.Faults.Wrap(f.rateLimit(mux)))
 	return f
 }
@@ -80,12 +83,14 @@ func (f *Fake) Close() { f.Server.Close() }
 func (f *Fake) URL() string { return f.Server.URL + "/" }
 
 // SetChecks sets the check runs (Conclusion is the run's conclusion) and commit statuses
-// (Conclusion is the state) of ref.
+// (Conclusion is the state) of the commit ref names now (SetBranch): checks belong to a
+// commit, so a branch moved later does not take them along.
 func (f *Fake) SetChecks(ref string, runs, statuses []Check) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.checkRuns[ref], f.statuses[ref] = runs, statuses
 	f.refs[ref] = true
+	key := f.canon(ref)
+	f.checkRuns[key], f.statuses[key] = runs, statuses
 }
 
 // Deployments returns copies of the deployments, oldest first.
@@ -167,7 +172,7 @@ func (f *Fake) listDeployments(w http.ResponseWriter, r *http.Request) {
 
 func (f *Fake) listCheckRuns(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	runs := f.checkRuns[r.PathValue("ref")]
+	runs := byCommit(f, f.checkRuns, r.PathValue("ref"))
 	f.mu.Unlock()
 	// Paged like GitHub's: per_page, page from 1, and a Link header naming the next page.
 	page, perPage := queryInt(r, "page", 1), queryInt(r, "per_page", 30)
@@ -194,7 +199,7 @@ func (f *Fake) listCheckRuns(w http.ResponseWriter, r *http.Request) {
 
 func (f *Fake) combinedStatus(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	sts := f.statuses[r.PathValue("ref")]
+	sts := byCommit(f, f.statuses, r.PathValue("ref"))
 	f.mu.Unlock()
 	out := []map[string]any{}
 	state := "success"

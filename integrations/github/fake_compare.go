@@ -33,13 +33,13 @@ type FakeComparison struct {
 	MergeBase string
 }
 
-// SetCompare makes the compare API answer base...head with c. Later pages may name head by its
-// commit (the last of c.Commits, or c.MergeBase). Base, head and every commit become refs the
-// fake knows.
+// SetCompare makes the compare API answer base...head with c, for the commits base and head
+// name now (SetBranch): a branch moved later compares anew, and the comparison stays with the
+// commit. Later pages may name head by its commit (the last of c.Commits, or c.MergeBase).
+// Base, head and every commit become refs the fake knows.
 func (f *Fake) SetCompare(base, head string, c FakeComparison) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.compares[base+"..."+head] = c
 	f.refs[base], f.refs[head] = true, true
 	for _, cm := range c.Commits {
 		f.refs[cm.SHA] = true
@@ -47,6 +47,7 @@ func (f *Fake) SetCompare(base, head string, c FakeComparison) {
 	if c.MergeBase != "" {
 		f.refs[c.MergeBase] = true
 	}
+	f.compares[f.canon(base)+"..."+f.canon(head)] = c
 }
 
 // AddRefs makes branches, tags or commits known to the fake, for deployments of refs no
@@ -81,16 +82,23 @@ func (c FakeComparison) headSHA() string {
 	return c.MergeBase
 }
 
-// lookup finds the comparison for base...head, head given by name or by its commit.
+// lookup finds the comparison for base...head, each resolved to the commit it names now, head
+// given by name, by its commit or by an abbreviation of it.
 func (f *Fake) lookup(basehead string) (FakeComparison, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if c, ok := f.compares[basehead]; ok {
+	base, head, _ := strings.Cut(basehead, "...")
+	if head == "" {
+		return FakeComparison{}, false
+	}
+	b, h := f.canon(base), f.canon(head)
+	if c, ok := f.compares[b+"..."+h]; ok {
 		return c, true
 	}
-	base, head, _ := strings.Cut(basehead, "...")
-	for key, c := range f.compares {
-		if strings.HasPrefix(key, base+"...") && head != "" && c.headSHA() == head {
+	for _, key := range sortedKeys(f.compares) {
+		kb, kh, _ := strings.Cut(key, "...")
+		c := f.compares[key]
+		if f.canon(kb) == b && (f.canon(kh) == h || f.canon(c.headSHA()) == h) {
 			return c, true
 		}
 	}

@@ -108,6 +108,10 @@ type Deployer interface {
 	// ListDeploymentStatuses returns a deployment's most recent statuses, newest first (one
 	// page of at most 100), so a retry can see the status a lost answer hid.
 	ListDeploymentStatuses(ctx context.Context, id int64) ([]StatusRecord, error)
+	// ResolveRef returns the full commit SHA that ref (a branch, a tag, or a full or
+	// abbreviated commit SHA) names now. Read a branch's checks, compare and deploy through
+	// this SHA, not the name: the branch may move between two calls.
+	ResolveRef(ctx context.Context, ref string) (string, error)
 	// CompareCommits reports the change between base and head, head pinned to one commit.
 	CompareCommits(ctx context.Context, base, head string) (Comparison, error)
 	// ListCheckRunsForRef returns the check runs of ref.
