@@ -91,7 +91,14 @@ const (
 	OutcomeIntegrityFailed Outcome = "integrity-failed"
 	// OutcomeReadinessBlocked: the release was cancelled while a readiness gate held it.
 	OutcomeReadinessBlocked Outcome = "readiness-blocked"
+	// OutcomeCancelled: the release was cancelled through Temporal before it deployed anything
+	// (a cancellation during the waves rolls back and ends rolled-back).
+	OutcomeCancelled Outcome = "cancelled"
 )
+
+// Outcomes are every outcome, in the order above.
+var Outcomes = []Outcome{OutcomeCompleted, OutcomeRejected, OutcomeApprovalExpired, OutcomeRolledBack,
+	OutcomeRollbackFailed, OutcomeInvalid, OutcomeIntegrityFailed, OutcomeReadinessBlocked, OutcomeCancelled}
 
 // ServiceState is the state of one service in one environment.
 type ServiceState string

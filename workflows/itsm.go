@@ -37,6 +37,8 @@ type itsm struct {
 	deployments map[string]int64
 	// changeErr is why the change request could not be created; ITSM-driven mode stops on it.
 	changeErr string
+	// stopped: the coroutine ended (a cancellation before the records version); nothing drains.
+	stopped bool
 }
 
 // itsmJob is one call; exactly one of its inputs is set.
@@ -48,13 +50,14 @@ type itsmJob struct {
 	deployment *activities.GitHubDeploymentInput
 }
 
-func (r *releaseRun) startITSM(ctx workflow.Context, in activities.Integrations) {
+func (r *releaseRun) startITSM(ctx workflow.Context) {
 	s := &r.itsm
-	// The change request is a Jira issue, or else a change record in Tollgate's store: the same
-	// activities, content, phases and comments either way.
-	s.github, s.jira, s.deployments = in.GitHub, in.Jira || in.LocalChanges, map[string]int64{}
+	s.deployments = map[string]int64{}
 	if !s.github && !s.jira {
 		return
+	}
+	if r.records {
+		ctx = detached(ctx) // the closing records still go out after a cancellation
 	}
 	if s.jira {
 		s.queue = append(s.queue, itsmJob{change: &activities.JiraChangeRequestInput{Change: r.changeRequest()}})
@@ -66,6 +69,7 @@ func (r *releaseRun) startITSM(ctx workflow.Context, in activities.Integrations)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
 			if err := workflow.Await(ctx, func() bool { return len(s.queue) > 0 }); err != nil {
+				s.stopped = true
 				return
 			}
 			job := s.queue[0]
@@ -150,7 +154,7 @@ func (r *releaseRun) flushITSM(ctx workflow.Context) {
 	if !r.itsm.github && !r.itsm.jira {
 		return
 	}
-	_ = workflow.Await(ctx, func() bool { return len(r.itsm.queue) == 0 && !r.itsm.busy })
+	_ = workflow.Await(ctx, func() bool { return r.itsm.stopped || len(r.itsm.queue) == 0 && !r.itsm.busy })
 }
 
 // itsmJira moves the change request to phase (when not empty) and comments (when not empty).

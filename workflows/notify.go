@@ -21,6 +21,8 @@ type notifier struct {
 	started bool
 	queue   []notifyJob
 	busy    bool
+	// stopped: the coroutine ended (a cancellation before the records version); nothing drains.
+	stopped bool
 	// ts are the message timestamps by key, once Slack returned them.
 	ts map[string]string
 }
@@ -47,6 +49,9 @@ func (r *releaseRun) startNotifier(ctx workflow.Context) {
 		return
 	}
 	n.started, n.ts = true, map[string]string{}
+	if r.records {
+		ctx = detached(ctx) // the closing messages still go out after a cancellation
+	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, MaximumAttempts: 20},
@@ -55,6 +60,7 @@ func (r *releaseRun) startNotifier(ctx workflow.Context) {
 		var a *activities.Activities
 		for {
 			if err := workflow.Await(ctx, func() bool { return len(n.queue) > 0 }); err != nil {
+				n.stopped = true
 				return
 			}
 			job := n.queue[0]
@@ -78,7 +84,7 @@ func (r *releaseRun) flushNotify(ctx workflow.Context) {
 	if !r.notify.on {
 		return
 	}
-	_ = workflow.Await(ctx, func() bool { return len(r.notify.queue) == 0 && !r.notify.busy })
+	_ = workflow.Await(ctx, func() bool { return r.notify.stopped || len(r.notify.queue) == 0 && !r.notify.busy })
 }
 
 // notifyApproval renders the approval gate as it stands; closed is empty while it is open.

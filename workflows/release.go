@@ -66,6 +66,8 @@ type releaseRun struct {
 	deployStarted, deployFinished time.Time
 	// records is true for releases started since the records version (records.go).
 	records bool
+	// cancelledIn is the phase a cancellation through Temporal arrived in (cancel.go).
+	cancelledIn Phase
 }
 
 func newReleaseRun(ctx workflow.Context, in ReleaseInput) *releaseRun {
@@ -157,6 +159,9 @@ func (r *releaseRun) run(ctx workflow.Context) (ReleaseResult, error) {
 	if r.review(ctx) {
 		return r.rollbackAll(ctx, "rollback requested by "+r.rollback.Actor+": "+r.rollback.Reason)
 	}
+	if r.cancelledIn != "" {
+		return r.close(ctx, OutcomeCompleted, "") // closes cancelled
+	}
 	r.handoff(ctx)
 	return r.close(ctx, OutcomeCompleted, "")
 }
@@ -176,9 +181,13 @@ func (r *releaseRun) intake(ctx workflow.Context) (Outcome, string, bool) {
 	}
 	r.event(ctx, "intake", "", "spec recorded, digest "+res.SpecDigest)
 	r.notify.on = res.Integrations.Slack
-	r.startNotifier(ctx)
-	r.startITSM(ctx, res.Integrations)
+	// The change request is a Jira issue, or else a change record in Tollgate's store: the same
+	// activities, content, phases and comments either way.
+	r.itsm.github, r.itsm.jira = res.Integrations.GitHub, res.Integrations.Jira || res.Integrations.LocalChanges
+	// Deciding the version first adds no command before it: the coroutines send nothing yet.
 	r.decideRecords(ctx)
+	r.startNotifier(ctx)
+	r.startITSM(ctx)
 	if r.spec.ChangeControl != nil && !res.Integrations.Jira {
 		// Fail closed: ITSM-driven mode without Jira would deploy with nobody's authorization.
 		return OutcomeInvalid, "changeControl needs the Jira integration on the worker (TOLLGATE_JIRA_URL, TOLLGATE_JIRA_PROJECT): the change request cannot be followed", false
@@ -391,7 +400,10 @@ func (r *releaseRun) review(ctx workflow.Context) bool {
 	}
 	r.status.ReviewDue = workflow.Now(ctx).Add(delay)
 	r.event(ctx, "review-scheduled", "", "review due "+r.status.ReviewDue.Format(time.RFC3339))
-	requested, _ := workflow.AwaitWithTimeout(ctx, delay, func() bool { return r.rollback != nil })
+	requested, err := workflow.AwaitWithTimeout(ctx, delay, func() bool { return r.rollback != nil })
+	if _, cancelled := r.survive(ctx); err != nil && cancelled {
+		return false // the release closes cancelled; nothing is reviewed or handed off
+	}
 	if !requested {
 		r.event(ctx, "review-due", "", "review delay of "+delay.String()+" elapsed")
 		r.fileReview(ctx, false, time.Time{})
@@ -402,6 +414,13 @@ func (r *releaseRun) review(ctx workflow.Context) bool {
 // rollbackAll undoes every service a wave touched, waves in reverse order and services in
 // reverse dependency order, then closes the release.
 func (r *releaseRun) rollbackAll(ctx workflow.Context, reason string) (ReleaseResult, error) {
+	ctx, cancelled := r.survive(ctx)
+	if cancelled {
+		if !r.touchedAny() {
+			return r.close(ctx, OutcomeCancelled, "")
+		}
+		reason = cancelledReason
+	}
 	rollbackStarted := workflow.Now(ctx)
 	r.setPhase(ctx, PhaseRollingBack)
 	r.status.Paused = false
@@ -454,6 +473,16 @@ func (r *releaseRun) rollbackAll(ctx workflow.Context, reason string) (ReleaseRe
 	return r.close(ctx, outcome, reason)
 }
 
+// touchedAny reports whether any wave started to change a service.
+func (r *releaseRun) touchedAny() bool {
+	for _, ws := range r.status.Waves {
+		if len(touched(ws)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // touched lists, per environment, the services a wave started to change.
 func touched(ws WaveStatus) []Targets {
 	var out []Targets
@@ -498,6 +527,10 @@ func mergeRollback(ws *WaveStatus, res WaveResult) {
 }
 
 func (r *releaseRun) close(ctx workflow.Context, outcome Outcome, reason string) (ReleaseResult, error) {
+	ctx, cancelled := r.survive(ctx)
+	if cancelled {
+		outcome, reason = r.cancelledOutcome(outcome)
+	}
 	r.status.Outcome, r.status.Reason = outcome, reason
 	r.event(ctx, "closed", "", "release "+string(outcome)+reasonSuffix(reason))
 	r.setPhase(ctx, PhaseClosed)

@@ -73,9 +73,7 @@ func parseTransitions(spec string) (map[string]jira.Step, error) {
 // takes "closed/<outcome>" first, then "closed" (jira.Config.Transitions).
 func jiraPhases() []string {
 	phases := []string{workflows.JiraPhaseApproval, workflows.JiraPhaseDeploying, workflows.JiraPhaseRolledBack, workflows.JiraPhaseClosed}
-	for _, o := range []workflows.Outcome{workflows.OutcomeCompleted, workflows.OutcomeRejected, workflows.OutcomeApprovalExpired,
-		workflows.OutcomeRolledBack, workflows.OutcomeRollbackFailed, workflows.OutcomeInvalid, workflows.OutcomeIntegrityFailed,
-		workflows.OutcomeReadinessBlocked} {
+	for _, o := range workflows.Outcomes {
 		phases = append(phases, workflows.JiraPhaseClosed+"/"+string(o))
 	}
 	return phases
