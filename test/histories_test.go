@@ -120,7 +120,18 @@ func TestRecordHistories(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
 
+	// cancelled: cancelled through Temporal while it waits for approval; it still closes.
+	cancelled := signed(t, markerSpec("history-cancelled", 1, 2, "true"))
+	_, err = c.ctl.Start(ctx, &cancelled, "alice")
+	require.NoError(t, err)
+	c.waitFor(cancelled.Metadata.ID, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	require.NoError(t, c.client.CancelWorkflow(ctx, cancelled.Metadata.ID, ""))
+	res, err = c.ctl.Result(ctx, cancelled.Metadata.ID)
+	require.NoError(t, err)
+	require.Equal(t, workflows.OutcomeCancelled, res.Outcome, res.Reason)
+
 	ids := []string{
+		cancelled.Metadata.ID,
 		itsm.Metadata.ID,
 		canary.Metadata.ID, workflows.RolloutWorkflowID(canary.Metadata.ID, 0, "env-0", "svc-00"),
 		done.Metadata.ID, workflows.WaveWorkflowID(done.Metadata.ID, 0, workflows.WaveDeploy),
@@ -153,7 +164,8 @@ func TestRecordHistories(t *testing.T) {
 // ITSM-driven mode whose handoff is acknowledged. v4: Slack on as well, and the integration
 // records version (wave messages open until the release closes and showing pauses, the review
 // commented on the change request, the closing comment before the outcome's close step, the
-// change request read before each wave of an ITSM-driven release).
+// change request read before each wave of an ITSM-driven release), and a release cancelled
+// through Temporal that still closes (cancel-closes).
 const historyShape = "v4"
 
 // recordingSaaS serves fake GitHub and Jira for the recordings and returns them with the
