@@ -199,3 +199,40 @@ func TestWithoutJiraTheChangeRecordIsInTheStore(t *testing.T) {
 	assert.Equal(t, rec.Key, st.Records.ChangeKey)
 	assert.Empty(t, st.Records.Failures)
 }
+
+// TestAnAuthorsSlackApprovalIsRefusedToThemAlone: the workflow's own validator refuses the
+// author's click, and the reason reaches the clicker as an ephemeral answer; the approval
+// message does not count it.
+func TestAnAuthorsSlackApprovalIsRefusedToThemAlone(t *testing.T) {
+	c := newCluster(t)
+	s := startSaaS(t, c)
+	const id = "slack-author-1"
+	spec := markerSpec(id, 1, 1, "true")
+	spec.Approval.Approvers, spec.Approval.Required = []string{"bob@example.com", "carol@example.com"}, 1
+	spec.Authors = []string{"bob@example.com"}
+	spec = signed(t, spec)
+	ctx := context.Background()
+	_, err := c.ctl.Start(ctx, &spec, "alice")
+	require.NoError(t, err)
+	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+
+	resp, err := s.caller.Send(ctx, s.caller.Click("U1", slack.ActionApprove, id), 0)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "Slack gets its acknowledgement whatever the decision")
+	var answer string
+	require.Eventually(t, func() bool {
+		for _, r := range s.slack.Responses() {
+			if strings.HasPrefix(r.Text, "Refused:") {
+				answer = r.Text
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 50*time.Millisecond, "the refusal reaches the clicker")
+	assert.Contains(t, answer, `bob@example.com authored a change in release "slack-author-1" and cannot approve it`)
+	st, err := c.ctl.Status(ctx, id)
+	require.NoError(t, err)
+	assert.Empty(t, st.Approval.Approved, "a refused approval counts for nothing")
+	assert.Contains(t, string(s.message(slack.ApprovalKey(id)).Blocks), "0 of 1 approved")
+}
