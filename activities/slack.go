@@ -44,15 +44,19 @@ func (a *Activities) integrations() Integrations {
 		LocalChanges: a.Jira.Tracker == nil && a.Jira.Local != nil}
 }
 
-// SlackMessageInput is one approval or wave message to post or update. TS is the message's
+// SlackMessageInput is one approval, wave or exception-gate message to post or update. TS is the message's
 // timestamp once known; without it the message is searched by its key before posting, so a
 // retry after a lost answer updates the message Slack already has.
 type SlackMessageInput struct {
 	Approval *slack.ApprovalView `json:"approval,omitempty"`
 	Wave     *slack.WaveView     `json:"wave,omitempty"`
 	// WaveIndex numbers the wave message (its key).
-	WaveIndex int    `json:"waveIndex,omitempty"`
-	TS        string `json:"ts,omitempty"`
+	WaveIndex int `json:"waveIndex,omitempty"`
+	// Exception is the freeze-exception gate of a held wave; ExceptionIndex numbers it (its key,
+	// slack.ExceptionKey).
+	Exception      *slack.ExceptionView `json:"exception,omitempty"`
+	ExceptionIndex int                  `json:"exceptionIndex,omitempty"`
+	TS             string               `json:"ts,omitempty"`
 }
 
 // SlackMessageResult carries the message's timestamp for later updates.
@@ -77,8 +81,10 @@ func (a *Activities) SlackMessage(ctx context.Context, in SlackMessageInput) (Sl
 		msg, err = slack.ApprovalMessage(v)
 	case in.Wave != nil:
 		msg, err = slack.WaveMessage(in.WaveIndex, *in.Wave)
+	case in.Exception != nil:
+		msg, err = slack.ExceptionMessage(in.ExceptionIndex, *in.Exception)
 	default:
-		err = fmt.Errorf("slack message: neither approval nor wave given")
+		err = fmt.Errorf("slack message: none of approval, wave or exception given")
 	}
 	if err != nil {
 		return SlackMessageResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrSlackRefused, nil)

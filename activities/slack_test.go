@@ -55,3 +55,36 @@ func TestSlackMessageErrorsClassified(t *testing.T) {
 	assert.True(t, app.NonRetryable())
 	assert.NotContains(t, err.Error(), "xoxb-act")
 }
+
+func TestSlackMessageExceptionGateOncePerKey(t *testing.T) {
+	a, fake := slackActivities(t)
+	ctx := context.Background()
+	view := slack.ExceptionView{ReleaseID: "r1", Wave: "prod", Environments: []string{"prod-eu"}, Freeze: "black-friday",
+		Held: "freeze black-friday until 2026-11-30T00:00:00Z", Until: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+	first, err := a.SlackMessage(ctx, SlackMessageInput{Exception: &view, ExceptionIndex: 1})
+	require.NoError(t, err)
+	again, err := a.SlackMessage(ctx, SlackMessageInput{Exception: &view, ExceptionIndex: 1}) // a retry without the TS
+	require.NoError(t, err)
+	assert.Equal(t, first.TS, again.TS)
+	other, err := a.SlackMessage(ctx, SlackMessageInput{Exception: &view, ExceptionIndex: 2})
+	require.NoError(t, err)
+	assert.NotEqual(t, first.TS, other.TS, "each held wave has its own gate")
+
+	closed := view
+	closed.Closed = "the freeze ended"
+	_, err = a.SlackMessage(ctx, SlackMessageInput{Exception: &closed, ExceptionIndex: 1, TS: first.TS})
+	require.NoError(t, err)
+	msgs := fake.Messages("C1")
+	require.Len(t, msgs, 2)
+	assert.Equal(t, slack.ExceptionKey("r1", 1), msgs[0].Key)
+	assert.Equal(t, slack.ExceptionKey("r1", 2), msgs[1].Key)
+	assert.Equal(t, 2, msgs[0].Updates)
+	assert.Contains(t, string(msgs[0].Blocks), "Exception gate closed: the freeze ended")
+	assert.NotContains(t, string(msgs[0].Blocks), slack.ActionGrantException)
+	assert.Contains(t, string(msgs[1].Blocks), slack.ActionGrantException)
+
+	_, err = a.SlackMessage(ctx, SlackMessageInput{Exception: &slack.ExceptionView{ReleaseID: "r1", Wave: "prod"}})
+	var app *temporal.ApplicationError
+	require.True(t, errors.As(err, &app), "an open gate without a freeze cannot be rendered")
+	assert.True(t, app.NonRetryable())
+}

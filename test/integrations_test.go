@@ -38,7 +38,10 @@ type saas struct {
 	acts *activities.Activities
 }
 
-func startSaaS(t *testing.T, c *cluster) *saas {
+func startSaaS(t *testing.T, c *cluster) *saas { return startSaaSWith(t, c, nil) }
+
+// startSaaSWith is startSaaS with configure applied to the worker's activities before it starts.
+func startSaaSWith(t *testing.T, c *cluster, configure func(*activities.Activities)) *saas {
 	s := &saas{
 		slack:  slack.NewFake(e2eSlackToken, "C1"),
 		github: github.NewFake(e2eGitHubTok, "acme", "shop"),
@@ -64,6 +67,9 @@ func startSaaS(t *testing.T, c *cluster) *saas {
 	acts.Notifier = &activities.SlackNotifier{Messenger: sc, Channel: "C1", Next: acts.Notifier}
 	acts.GitHub = activities.GitHubConfig{Deployer: gc}
 	acts.Jira = activities.JiraConfig{Tracker: jc}
+	if configure != nil {
+		configure(acts)
+	}
 	c.startWorker(acts)
 
 	mux := http.NewServeMux()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -235,4 +237,74 @@ func TestAnAuthorsSlackApprovalIsRefusedToThemAlone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, st.Approval.Approved, "a refused approval counts for nothing")
 	assert.Contains(t, string(s.message(slack.ApprovalKey(id)).Blocks), "0 of 1 approved")
+}
+
+// TestAFreezeExceptionGrantedInSlack: a freeze holds the release's only wave; its Slack message
+// offers Grant exception; an executive clicks it, gives a justification and a duration in the
+// dialog, and the wave goes ahead at once.
+func TestAFreezeExceptionGrantedInSlack(t *testing.T) {
+	c := newCluster(t)
+	dir := t.TempDir()
+	now := time.Now().UTC()
+	calendarFile := filepath.Join(dir, "calendar.yaml")
+	require.NoError(t, os.WriteFile(calendarFile, []byte(`freezes:
+  - id: peak
+    reason: peak sales
+    timeZone: UTC
+    start: "`+now.Add(-time.Hour).Format("2006-01-02T15:04")+`"
+    end: "`+now.Add(48*time.Hour).Format("2006-01-02T15:04")+`"
+`), 0o600))
+	directoryFile := filepath.Join(dir, "directory.yaml")
+	require.NoError(t, os.WriteFile(directoryFile, []byte(`people:
+  - {id: bob, email: bob@example.com, slack: U1, groups: [approvers]}
+  - {id: carol, email: carol@example.com, slack: U2, groups: [approvers]}
+  - {id: vic, email: vic@example.com, slack: U3, roles: [exec]}
+`), 0o600))
+	s := startSaaSWith(t, c, func(acts *activities.Activities) {
+		acts.Governance = activities.GovernanceConfig{CalendarPath: calendarFile, DirectoryPath: directoryFile}
+	})
+	s.slack.AddUser("U3", "vic@example.com")
+	const id = "slack-exception-1"
+	spec := markerSpec(id, 1, 1, "true")
+	spec.Approval.Approvers, spec.Approval.Required = []string{"bob", "carol"}, 1
+	spec = signed(t, spec)
+	ctx := context.Background()
+	_, err := c.ctl.Start(ctx, &spec, "alice")
+	require.NoError(t, err)
+	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	_, err = c.ctl.Control(ctx, id, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
+	require.NoError(t, err)
+	c.waitFor(id, "held by the freeze", func(st workflows.Status) bool { return strings.Contains(st.Waiting, "peak") })
+
+	key := slack.ExceptionKey(id, 0)
+	require.Eventually(t, func() bool { return strings.Contains(string(s.message(key).Blocks), slack.ActionGrantException) },
+		30*time.Second, 50*time.Millisecond, "the exception gate is in Slack")
+	resp, err := s.caller.Send(ctx, s.caller.Click("U3", slack.ActionGrantException, id+"|peak"), 0)
+	require.NoError(t, err)
+	resp.Body.Close()
+	var view slack.FakeView
+	require.Eventually(t, func() bool {
+		for _, v := range s.slack.Views() {
+			if v.CallbackID == slack.CallbackException {
+				view = v
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 50*time.Millisecond, "the exception dialog opens")
+	resp, err = s.caller.Send(ctx, s.caller.SubmitException("U3", view, "security fix for CVE-2026-1", "12h"), 0)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	res := releaseResult(t, c, id)
+	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
+	st, err := c.ctl.Status(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, st.Exceptions, 1)
+	assert.Equal(t, "vic", st.Exceptions[0].GrantedBy)
+	assert.Equal(t, "security fix for CVE-2026-1", st.Exceptions[0].Justification)
+	gate := string(s.message(key).Blocks)
+	assert.Contains(t, gate, "exception granted by vic")
+	assert.NotContains(t, gate, slack.ActionGrantException, "the gate closed")
 }

@@ -162,6 +162,9 @@ func (s *Slack) interaction(w http.ResponseWriter, form url.Values) func(context
 		writeError(w, http.StatusBadRequest, "payload: "+err.Error())
 		return nil
 	}
+	if cb.Type == slackapi.InteractionTypeViewSubmission && cb.View.CallbackID == tgslack.CallbackException {
+		return s.exceptionSubmitted(w, cb) // answers itself: a bad lifetime keeps the modal open
+	}
 	w.WriteHeader(http.StatusOK) // an empty 200 also closes a submitted modal
 	switch cb.Type {
 	case slackapi.InteractionTypeBlockActions:
@@ -204,6 +207,9 @@ func (s *Slack) blockAction(ctx context.Context, cb slackapi.InteractionCallback
 			s.markAcknowledged(ctx, cb, releaseID, actor)
 		}
 		return err
+	case tgslack.ActionGrantException:
+		s.grantExceptionClicked(ctx, cb, releaseID)
+		return nil
 	case tgslack.ActionDetails:
 		st, err := s.o.Control.Status(ctx, releaseID)
 		s.respond(ctx, cb.ResponseURL, statusText(releaseID, st, err))
@@ -247,9 +253,16 @@ func (s *Slack) reasonSubmitted(ctx context.Context, cb slackapi.InteractionCall
 // refused) and an error only when Slack or Temporal could not be reached, which the clicker is
 // told to retry.
 func (s *Slack) apply(ctx context.Context, userID, responseURL, releaseID, update, reason string) (string, error) {
+	return s.applyRequest(ctx, userID, responseURL, releaseID, update, workflows.Request{Reason: reason})
+}
+
+// applyRequest is apply for a request with more than a reason (a freeze exception); its Actor
+// is the resolved clicker.
+func (s *Slack) applyRequest(ctx context.Context, userID, responseURL, releaseID, update string, req workflows.Request) (string, error) {
 	actor, err := s.identity(ctx, userID)
 	if err == nil {
-		_, err = s.o.Control.Control(ctx, releaseID, update, workflows.Request{Actor: actor, Reason: reason})
+		req.Actor = actor
+		_, err = s.o.Control.Control(ctx, releaseID, update, req)
 		err = temporalFailure(err)
 	}
 	var down *unreachableError

@@ -47,13 +47,15 @@ func (r *releaseRun) checkFreeze(ctx workflow.Context, envName string) (activiti
 // awaitWaveAllowed holds a wave until no freeze blocks any of its environments and each one's
 // deployment window is open, waiting durably for the next allowed instant. A granted exception
 // or a rollback request wakes it early. It returns a reason when the release must stop.
-func (r *releaseRun) awaitWaveAllowed(ctx workflow.Context, wv release.Wave) (string, bool) {
+func (r *releaseRun) awaitWaveAllowed(ctx workflow.Context, i int, wv release.Wave) (string, bool) {
 	if !r.governed {
 		return "", true
 	}
+	gate := exceptionGate{index: i}
 	for {
 		var waits []string
 		var next time.Time
+		var freeze *calendar.Hit
 		for _, name := range wv.Environments {
 			res, err := r.checkFreeze(ctx, name)
 			if err != nil {
@@ -67,15 +69,17 @@ func (r *releaseRun) awaitWaveAllowed(ctx workflow.Context, wv release.Wave) (st
 				next = res.NextAllowed
 			}
 			if res.Freeze != nil {
-				r.lastFreeze = res.Freeze
+				r.lastFreeze, freeze = res.Freeze, res.Freeze
 			}
 		}
 		if len(waits) == 0 {
 			r.status.Waiting = ""
+			r.closeExceptionGate(gate, "")
 			return "", true
 		}
 		r.status.Waiting = strings.Join(waits, "; ")
 		r.event(ctx, "waiting", "", "wave "+wv.Name+" waits: "+r.status.Waiting)
+		gate = r.openExceptionGate(gate, wv, freeze, next)
 		granted := len(r.status.Exceptions)
 		cond := func() bool { return r.rollback != nil || len(r.status.Exceptions) != granted }
 		var err error
@@ -88,6 +92,7 @@ func (r *releaseRun) awaitWaveAllowed(ctx workflow.Context, wv release.Wave) (st
 			return err.Error(), false
 		}
 		if r.rollback != nil {
+			r.closeExceptionGate(gate, "rollback requested by "+r.rollback.Actor)
 			return "rollback requested by " + r.rollback.Actor + ": " + r.rollback.Reason, false
 		}
 	}

@@ -312,7 +312,7 @@ func (r *releaseRun) deploy(ctx workflow.Context) (string, bool) {
 				return "rollback requested by " + r.rollback.Actor + ": " + r.rollback.Reason, false
 			}
 		}
-		if reason, ok := r.awaitWaveAllowed(ctx, wv); !ok {
+		if reason, ok := r.awaitWaveAllowed(ctx, i, wv); !ok {
 			return reason, false
 		}
 		if reason, ok := r.changeStillAuthorized(ctx, wv.Name); !ok {

@@ -170,6 +170,35 @@ func (c *Client) OpenReasonModal(ctx context.Context, triggerID string, m Reason
 	return nil
 }
 
+// OpenExceptionModal implements Messenger: a justification and a lifetime ("12h"); the web
+// handler checks the lifetime before it acknowledges the submission.
+func (c *Client) OpenExceptionModal(ctx context.Context, triggerID string, m ExceptionModal) error {
+	md, err := exceptionMetadata(m)
+	if err != nil {
+		return err
+	}
+	why := slackapi.NewPlainTextInputBlockElement(plain("why must it go out during the freeze?"), ExceptionJustificationInput)
+	why.Multiline = true
+	lasts := slackapi.NewPlainTextInputBlockElement(plain("12h"), ExceptionDurationInput)
+	view := slackapi.ModalViewRequest{
+		Type:            slackapi.VTModal,
+		Title:           plain("Grant freeze exception"),
+		Submit:          plain("Grant"),
+		Close:           plain("Cancel"),
+		CallbackID:      CallbackException,
+		PrivateMetadata: md,
+		Blocks: slackapi.Blocks{BlockSet: []slackapi.Block{
+			slackapi.NewSectionBlock(text(clip(fmt.Sprintf("Let release *%s* deploy through freeze *%s*. The exception is recorded in the audit trail.", m.ReleaseID, m.Freeze))), nil, nil),
+			slackapi.NewInputBlock(ExceptionJustificationBlock, plain("Justification"), nil, why),
+			slackapi.NewInputBlock(ExceptionDurationBlock, plain("Expires in"), plain("how long the exception lasts: 30m, 12h, 3d"), lasts),
+		}},
+	}
+	if _, err := c.api.OpenViewContext(ctx, triggerID, view); err != nil {
+		return fmt.Errorf("slack views.open (exception to freeze %q for %s): %w", m.Freeze, m.ReleaseID, err)
+	}
+	return nil
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

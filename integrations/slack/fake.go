@@ -33,6 +33,8 @@ type FakeView struct {
 	TriggerID       string
 	CallbackID      string
 	PrivateMetadata string
+	// Blocks are the view's blocks as sent, for checking a modal's inputs.
+	Blocks json.RawMessage
 }
 
 // Fake is an in-memory Slack served over HTTP: the Web API subset Tollgate uses (chat.postMessage,
@@ -221,8 +223,9 @@ func (f *Fake) viewsOpen(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		TriggerID string `json:"trigger_id"`
 		View      struct {
-			CallbackID      string `json:"callback_id"`
-			PrivateMetadata string `json:"private_metadata"`
+			CallbackID      string          `json:"callback_id"`
+			PrivateMetadata string          `json:"private_metadata"`
+			Blocks          json.RawMessage `json:"blocks"`
 		} `json:"view"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.TriggerID == "" {
@@ -230,7 +233,8 @@ func (f *Fake) viewsOpen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
-	f.views = append(f.views, FakeView{TriggerID: req.TriggerID, CallbackID: req.View.CallbackID, PrivateMetadata: req.View.PrivateMetadata})
+	f.views = append(f.views, FakeView{TriggerID: req.TriggerID, CallbackID: req.View.CallbackID,
+		PrivateMetadata: req.View.PrivateMetadata, Blocks: req.View.Blocks})
 	f.mu.Unlock()
 	writeOK(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 }

@@ -94,6 +94,23 @@ func (c *Caller) Submit(user string, v FakeView, reason string) Request {
 	return c.form("/slack/interactivity", payload)
 }
 
+// SubmitException builds the view_submission of the exception modal a view recorded, with the
+// justification and the lifetime ("12h") as typed.
+func (c *Caller) SubmitException(user string, v FakeView, justification, duration string) Request {
+	input := func(value string) map[string]any { return map[string]any{"type": "plain_text_input", "value": value} }
+	payload := map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user},
+		"view": map[string]any{
+			"id": "V1", "callback_id": v.CallbackID, "private_metadata": v.PrivateMetadata,
+			"state": map[string]any{"values": map[string]any{
+				ExceptionJustificationBlock: map[string]any{ExceptionJustificationInput: input(justification)},
+				ExceptionDurationBlock:      map[string]any{ExceptionDurationInput: input(duration)},
+			}},
+		},
+	}
+	return c.form("/slack/interactivity", payload)
+}
+
 // Command builds a `/tollgate text` slash command from user.
 func (c *Caller) Command(user, text string) Request {
 	v := url.Values{"command": {"/tollgate"}, "text": {text}, "user_id": {user}, "response_url": {c.Fake.ResponseURL()},

@@ -1,7 +1,8 @@
 // Package slack is Tollgate's Slack integration: approval and wave messages with buttons, the
-// users.info lookup that turns a clicker into a Tollgate identity, ephemeral answers and the
-// reason modal. The real client wraps github.com/slack-go/slack; Fake serves the same API subset
-// over HTTP so tests exercise the real client code.
+// users.info lookup that turns a clicker into a Tollgate identity, ephemeral answers, the reason
+// modal and the freeze-exception gate with its modal. The real client wraps
+// github.com/slack-go/slack; Fake serves the same API subset over HTTP so tests exercise the real
+// client code.
 package slack
 
 import (
@@ -26,6 +27,19 @@ const (
 	ReasonInput = "reason_input"
 	// MetadataEventType marks Tollgate's messages; the payload's "key" finds a message again.
 	MetadataEventType = "tollgate_message"
+	// ActionGrantException is the button of a wave held by a freeze; its value is
+	// "release|freeze" (ExceptionValue).
+	ActionGrantException = "tollgate_grant_exception"
+	// CallbackException is the callback ID of the exception modal; its private metadata is
+	// "release|freeze|response_url" (ParseExceptionMetadata).
+	CallbackException = "tollgate_exception"
+	// ExceptionJustificationBlock/Input and ExceptionDurationBlock/Input locate the exception
+	// modal's answers in a view submission's state; the block IDs are also where a submission's
+	// validation errors are shown.
+	ExceptionJustificationBlock = "exception_justification"
+	ExceptionJustificationInput = "exception_justification_input"
+	ExceptionDurationBlock      = "exception_duration"
+	ExceptionDurationInput      = "exception_duration_input"
 )
 
 // Message is one Slack message Tollgate owns. Key is deterministic (release ID + step) and
@@ -46,6 +60,14 @@ type ReasonModal struct {
 	ResponseURL string
 }
 
+// ExceptionModal asks an executive for the justification and the lifetime of a freeze exception.
+type ExceptionModal struct {
+	ReleaseID string
+	Freeze    string
+	// ResponseURL is where the answer to the submission goes (view submissions carry none).
+	ResponseURL string
+}
+
 // Messenger is what Tollgate needs from Slack.
 type Messenger interface {
 	// Post posts a new message and returns its timestamp (Slack's message ID).
@@ -62,6 +84,9 @@ type Messenger interface {
 	Respond(ctx context.Context, responseURL, text string) error
 	// OpenReasonModal opens the reason modal for the interaction that carried triggerID.
 	OpenReasonModal(ctx context.Context, triggerID string, m ReasonModal) error
+	// OpenExceptionModal opens the freeze-exception modal for the interaction that carried
+	// triggerID.
+	OpenExceptionModal(ctx context.Context, triggerID string, m ExceptionModal) error
 }
 
 // Found is a message found by its key: its timestamp and its blocks as Slack holds them.
