@@ -11,6 +11,9 @@ import (
 // recordsChange marks releases whose Slack, GitHub and Jira records follow the current design:
 //   - wave messages keep Pause / Resume / Roll back until the release closes, and show a pause;
 //   - the approval message closes when a rejection arrives after the approval phase;
+//   - a wave a freeze holds gets an exception gate message (notify_exception.go);
+//   - GitHub deployments are created queued when approval is asked, and end in error for the
+//     environments the release never reached;
 //   - the change request hears the review outcome and the rollback of a wave that failed to
 //     roll back, gets its closing comment before its closing transition, and closes through
 //     the outcome's own step ("closed/<outcome>", falling back to "closed");
