@@ -2,6 +2,7 @@ package test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -174,6 +175,13 @@ func runApprovedInSlack(t *testing.T, id string, faultRate float64) {
 		reviewed = reviewed || strings.HasPrefix(text, "24-hour review filed to the knowledge base")
 	}
 	assert.True(t, reviewed, "the review outcome is on the change request: %v", issues[0].Comments)
+	// Tokens and signing secrets never reach the workflow history (nor, through it, the archive
+	// or the Web UI), whatever the errors the faults caused.
+	history := string(c.historyJSON(id))
+	basic := base64.StdEncoding.EncodeToString([]byte("tollgate:" + e2eJiraTok))
+	for _, secret := range []string{e2eSlackToken, e2eSigning, e2eGitHubTok, e2eJiraTok, basic} {
+		assert.NotContains(t, history, secret)
+	}
 	if faultRate > 0 {
 		assert.Positive(t, s.slack.Faults.Injected(), "slack faults")
 		assert.Positive(t, s.github.Faults.Injected(), "github faults")
