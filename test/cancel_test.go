@@ -23,11 +23,8 @@ func TestAReleaseCancelledInTemporalRollsBackAndFreesItsTargets(t *testing.T) {
 	const id = "cancel-1"
 	spec := signed(t, markerSpec(id, 2, 2, "sleep 1"))
 	ctx := context.Background()
-	_, err := c.ctl.Start(ctx, &spec, "alice")
-	require.NoError(t, err)
-	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
-	_, err = c.ctl.Control(ctx, id, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
-	require.NoError(t, err)
+	c.startAtApproval(spec)
+	c.approve(id, "bob")
 	c.waitFor(id, "first wave running", func(st workflows.Status) bool { return st.Waves[0].State == workflows.WaveRunning })
 
 	require.NoError(t, c.client.CancelWorkflow(ctx, id, ""))

@@ -24,9 +24,7 @@ func startITSMDriven(t *testing.T, id string, timeout time.Duration) (*cluster, 
 		PollEvery: release.Duration(time.Second), Timeout: release.Duration(timeout)}
 	spec.Normalize()
 	spec = signed(t, spec)
-	_, err := c.ctl.Start(context.Background(), &spec, "alice")
-	require.NoError(t, err)
-	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	c.startAtApproval(spec)
 	s.approveInSlack(t, c, id, "U1", "bob@example.com")
 	s.approveInSlack(t, c, id, "U2", "carol@example.com")
 	st := c.waitFor(id, "change-control", func(st workflows.Status) bool {

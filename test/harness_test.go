@@ -96,6 +96,21 @@ func (c *cluster) cliRun(ctx context.Context, args ...string) (stdout, stderr st
 }
 
 // waitPhase polls the status query until the release reaches a phase.
+// startAtApproval starts spec as alice and returns once its approval gate is open.
+func (c *cluster) startAtApproval(spec release.Spec) {
+	c.t.Helper()
+	_, err := c.ctl.Start(context.Background(), &spec, "alice")
+	require.NoError(c.t, err)
+	c.waitFor(spec.Metadata.ID, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+}
+
+// approve approves release id as actor through the control client.
+func (c *cluster) approve(id, actor string) {
+	c.t.Helper()
+	_, err := c.ctl.Control(context.Background(), id, workflows.UpdateApprove, workflows.Request{Actor: actor})
+	require.NoError(c.t, err)
+}
+
 func (c *cluster) waitFor(id string, what string, cond func(workflows.Status) bool) workflows.Status {
 	c.t.Helper()
 	var st workflows.Status

@@ -113,9 +113,7 @@ func runApprovedInSlack(t *testing.T, id string, faultRate float64) {
 	spec := markerSpec(id, 1, 2, "true")
 	spec.Approval.Approvers, spec.Approval.Required = []string{"bob@example.com", "carol@example.com"}, 2
 	spec = signed(t, spec)
-	_, err := c.ctl.Start(context.Background(), &spec, "alice")
-	require.NoError(t, err)
-	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	c.startAtApproval(spec)
 	require.Eventually(t, func() bool { return len(s.slack.Messages("C1")) > 0 }, 30*time.Second, 50*time.Millisecond, "approval message")
 
 	s.approveInSlack(t, c, id, "U1", "bob@example.com")
@@ -214,9 +212,7 @@ func TestHandoffAcknowledgedFromTheCLIShowsInSlack(t *testing.T) {
 	spec.Handoff.Members = []string{"sam"}
 	spec = signed(t, spec)
 	ctx := context.Background()
-	_, err := c.ctl.Start(ctx, &spec, "alice")
-	require.NoError(t, err)
-	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	c.startAtApproval(spec)
 	s.approveInSlack(t, c, id, "U1", "bob@example.com")
 	c.waitFor(id, "handoff", func(st workflows.Status) bool {
 		return st.Phase == workflows.PhaseHandoff && st.Handoff != nil && !st.Handoff.Sent.IsZero()

@@ -45,9 +45,7 @@ func TestRollbackFromSlackAsksForAReasonAndUndoesTheRelease(t *testing.T) {
 	spec.ReviewDelay = release.Duration(10 * time.Minute)
 	spec = signed(t, spec)
 	ctx := context.Background()
-	_, err := c.ctl.Start(ctx, &spec, "alice")
-	require.NoError(t, err)
-	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	c.startAtApproval(spec)
 	s.approveInSlack(t, c, id, "U1", "bob@example.com")
 	c.waitFor(id, "review wait", func(st workflows.Status) bool { return st.Phase == workflows.PhaseReview })
 
@@ -110,9 +108,7 @@ func TestASlackRequestReplayedOnAnotherReplicaActsOnce(t *testing.T) {
 	spec.Approval.Approvers, spec.Approval.Required = []string{"bob@example.com"}, 1
 	spec = signed(t, spec)
 	ctx := context.Background()
-	_, err := c.ctl.Start(ctx, &spec, "alice")
-	require.NoError(t, err)
-	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	c.startAtApproval(spec)
 
 	replica := func() (*web.Slack, string) {
 		sc := slack.New(slack.Options{Token: e2eSlackToken, APIURL: s.slack.APIURL(), ResponseURLPrefix: s.slack.ResponseURLPrefix()})
@@ -137,7 +133,7 @@ func TestASlackRequestReplayedOnAnotherReplicaActsOnce(t *testing.T) {
 	send(oneURL)
 	require.NoError(t, one.Shutdown(ctx))
 	c.waitFor(id, "paused", func(st workflows.Status) bool { return st.Paused })
-	_, err = c.ctl.Control(ctx, id, workflows.UpdateResume, workflows.Request{Actor: "oncall@example.com"})
+	_, err := c.ctl.Control(ctx, id, workflows.UpdateResume, workflows.Request{Actor: "oncall@example.com"})
 	require.NoError(t, err)
 
 	send(twoURL)
@@ -166,11 +162,8 @@ func TestWithoutJiraTheChangeRecordIsInTheStore(t *testing.T) {
 	const id = "local-change-1"
 	spec := signed(t, markerSpec(id, 2, 2, "true"))
 	ctx := context.Background()
-	_, err := c.ctl.Start(ctx, &spec, "alice")
-	require.NoError(t, err)
-	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
-	_, err = c.ctl.Control(ctx, id, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
-	require.NoError(t, err)
+	c.startAtApproval(spec)
+	c.approve(id, "bob")
 	res := releaseResult(t, c, id)
 	require.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
 
@@ -214,9 +207,7 @@ func TestAnAuthorsSlackApprovalIsRefusedToThemAlone(t *testing.T) {
 	spec.Authors = []string{"bob@example.com"}
 	spec = signed(t, spec)
 	ctx := context.Background()
-	_, err := c.ctl.Start(ctx, &spec, "alice")
-	require.NoError(t, err)
-	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
+	c.startAtApproval(spec)
 
 	resp, err := s.caller.Send(ctx, s.caller.Click("U1", slack.ActionApprove, id), 0)
 	require.NoError(t, err)
@@ -269,11 +260,8 @@ func TestAFreezeExceptionGrantedInSlack(t *testing.T) {
 	spec.Approval.Approvers, spec.Approval.Required = []string{"bob", "carol"}, 1
 	spec = signed(t, spec)
 	ctx := context.Background()
-	_, err := c.ctl.Start(ctx, &spec, "alice")
-	require.NoError(t, err)
-	c.waitFor(id, "approval", func(st workflows.Status) bool { return st.Phase == workflows.PhaseApproval })
-	_, err = c.ctl.Control(ctx, id, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
-	require.NoError(t, err)
+	c.startAtApproval(spec)
+	c.approve(id, "bob")
 	c.waitFor(id, "held by the freeze", func(st workflows.Status) bool { return strings.Contains(st.Waiting, "peak") })
 
 	key := slack.ExceptionKey(id, 0)
