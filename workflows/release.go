@@ -401,8 +401,10 @@ func (r *releaseRun) review(ctx workflow.Context) bool {
 	r.status.ReviewDue = workflow.Now(ctx).Add(delay)
 	r.event(ctx, "review-scheduled", "", "review due "+r.status.ReviewDue.Format(time.RFC3339))
 	requested, err := workflow.AwaitWithTimeout(ctx, delay, func() bool { return r.rollback != nil })
-	if _, cancelled := r.survive(ctx); err != nil && cancelled {
-		return false // the release closes cancelled; nothing is reviewed or handed off
+	if err != nil {
+		if _, cancelled := r.survive(ctx); cancelled {
+			return false // the release closes cancelled; nothing is reviewed or handed off
+		}
 	}
 	if !requested {
 		r.event(ctx, "review-due", "", "review delay of "+delay.String()+" elapsed")
