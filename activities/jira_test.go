@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/integrations/faults"
 	"github.com/tollgate-dev/tollgate/integrations/jira"
+	"github.com/tollgate-dev/tollgate/integrations/retry/retrytest"
 )
 
 // changeRequestWorkflow schedules JiraChangeRequest as the release workflow does (30 s
@@ -27,25 +27,6 @@ func changeRequestWorkflow(ctx workflow.Context, in JiraChangeRequestInput) (Jir
 	var res JiraChangeRequestResult
 	err := workflow.ExecuteActivity(ctx, a.JiraChangeRequest, in).Get(ctx, &res)
 	return res, err
-}
-
-// waits records the activity's pauses instead of sleeping them.
-type waits struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (w *waits) sleep(_ context.Context, d time.Duration) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.d = append(w.d, d)
-	return nil
-}
-
-func (w *waits) all() []time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]time.Duration(nil), w.d...)
 }
 
 // The create takes effect but its answer is lost; Jira's search index then hides the new issue
@@ -72,8 +53,8 @@ func TestJiraChangeRequestWaitsForTheSearchIndexOnRetry(t *testing.T) {
 			c, err := jira.New(jira.Options{BaseURL: fake.URL(), User: "u", Token: "jira-act-token",
 				Config: jira.Config{Project: "CHG", Cloud: tt.cloud}})
 			require.NoError(t, err)
-			w := &waits{}
-			a := &Activities{Jira: JiraConfig{Tracker: c}, Clock: Clock{Sleep: w.sleep}}
+			w := &retrytest.Sleeps{}
+			a := &Activities{Jira: JiraConfig{Tracker: c}, Clock: Clock{Sleep: w.Sleep}}
 			fake.SetIndexLag(tt.lag)
 			// The first search answers; the create takes effect, then its answer is lost.
 			fake.Faults.Push(faults.Fault{}, faults.Fault{Status: http.StatusBadGateway, AfterCommit: true})
@@ -90,7 +71,7 @@ func TestJiraChangeRequestWaitsForTheSearchIndexOnRetry(t *testing.T) {
 			if tt.issues == 1 {
 				assert.Equal(t, "CHG-1", res.Key, "the issue the lost answer named")
 			}
-			assert.Equal(t, tt.waited, w.all())
+			assert.Equal(t, tt.waited, w.Waits())
 		})
 	}
 }
@@ -98,13 +79,13 @@ func TestJiraChangeRequestWaitsForTheSearchIndexOnRetry(t *testing.T) {
 // A first attempt that finds nothing creates at once: nothing can have been created before it.
 func TestJiraChangeRequestFirstAttemptDoesNotWait(t *testing.T) {
 	a, fake := jiraActivities(t)
-	w := &waits{}
-	a.Clock = Clock{Sleep: w.sleep}
+	w := &retrytest.Sleeps{}
+	a.Clock = Clock{Sleep: w.Sleep}
 	fake.SetIndexLag(5)
 	res, err := a.JiraChangeRequest(context.Background(), JiraChangeRequestInput{Change: jira.ChangeRequest{ReleaseID: "r1", Summary: "Release r1"}})
 	require.NoError(t, err)
 	assert.Equal(t, "CHG-1", res.Key)
-	assert.Empty(t, w.all())
+	assert.Empty(t, w.Waits())
 }
 
 // Jira Cloud throttles with 503 as well as 429; with Retry-After both wait that long.

@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/control"
 	"github.com/tollgate-dev/tollgate/governance"
 	"github.com/tollgate-dev/tollgate/integrations/retry"
+	"github.com/tollgate-dev/tollgate/integrations/retry/retrytest"
 	tgslack "github.com/tollgate-dev/tollgate/integrations/slack"
 	"github.com/tollgate-dev/tollgate/workflows"
 )
@@ -85,7 +86,7 @@ type slackRig struct {
 	caller *tgslack.Caller
 	srv    *httptest.Server
 	log    *lockedBuffer
-	sleeps *sleepLog
+	sleeps *retrytest.Sleeps
 }
 
 // lockedBuffer is a log destination the background work writes to while a test reads it.
@@ -106,25 +107,6 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// sleepLog stands in for the retry timer: it records each wait and returns at once.
-type sleepLog struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (l *sleepLog) sleep(_ context.Context, d time.Duration) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.waits = append(l.waits, d)
-	return nil
-}
-
-func (l *sleepLog) Waits() []time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]time.Duration(nil), l.waits...)
-}
-
 // newSlackRig serves the Slack endpoints against the fake Slack and a stub controller; tweaks
 // adjust the endpoint's and the Slack client's options before they are built.
 func newSlackRig(t testing.TB, tweaks ...func(*SlackOptions, *tgslack.Options)) *slackRig {
@@ -138,9 +120,9 @@ func newSlackRig(t testing.TB, tweaks ...func(*SlackOptions, *tgslack.Options)) 
 		{ID: "bob", Email: "bob@example.com"}, {ID: "alice", Email: "alice@example.com", Slack: "UALICE"},
 	}}
 	ctl := &stubControl{}
-	logs, sleeps := &lockedBuffer{}, &sleepLog{}
+	logs, sleeps := &lockedBuffer{}, &retrytest.Sleeps{}
 	so := SlackOptions{SigningSecret: testSigning, Directory: dir, Control: ctl, Logger: slog.New(slog.NewTextHandler(logs, nil)),
-		Retry: retry.Policy{Sleep: sleeps.sleep}}
+		Retry: retry.Policy{Sleep: sleeps.Sleep}}
 	co := tgslack.Options{Token: testBot, APIURL: fake.APIURL(), ResponseURLPrefix: fake.Server.URL + "/respond/"}
 	for _, tweak := range tweaks {
 		tweak(&so, &co)
