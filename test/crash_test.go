@@ -59,11 +59,9 @@ func TestWorkerCrashMidWaveRunsEveryStepExactlyOnce(t *testing.T) {
 	acts := scriptActivities(t, t.TempDir(), "MARKERS="+markers)
 	first := c.startWorker(acts)
 
-	ctx := context.Background()
-	_, err := c.ctl.Start(ctx, &spec, "alice")
-	require.NoError(t, err)
-	_, err = c.ctl.Control(ctx, spec.Metadata.ID, workflows.UpdateApprove, workflows.Request{Actor: "bob"})
-	require.NoError(t, err)
+	// Approvals are accepted once the approval gate is open, after integrity and risk.
+	c.startAtApproval(spec)
+	c.approve(spec.Metadata.ID, "bob")
 
 	// Crash in the middle of the first wave: two steps done and a third one running (started
 	// but not finished), so the crash interrupts it whatever the machine's load.
@@ -80,7 +78,7 @@ func TestWorkerCrashMidWaveRunsEveryStepExactlyOnce(t *testing.T) {
 	require.Less(t, finished(), 3*2*2, "the crash must happen mid-release")
 
 	c.startWorker(acts)
-	res, err := c.ctl.Result(ctx, spec.Metadata.ID)
+	res, err := c.ctl.Result(context.Background(), spec.Metadata.ID)
 	require.NoError(t, err)
 	assert.Equal(t, workflows.OutcomeCompleted, res.Outcome, res.Reason)
 
