@@ -88,8 +88,9 @@ func (s *Slack) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /slack/commands", s.serve(s.command))
 }
 
-// serve reads the capped raw body, verifies it, refuses replays, drops retries and hands the
-// form to next, which answers at once and returns the work to do in the background. The work
+// serve reads the capped raw body, verifies it, refuses replays, drops retries of a request
+// with work under way and hands the form to next, which answers at once and returns the work to
+// do in the background (nil when its answer was the whole reply). The work
 // carries the body's digest as its Update ID: a resend of the same body that reaches another
 // replica, or this one after a restart, gets the first outcome from Temporal instead of acting
 // twice. A work that could not reach Slack or Temporal forgets the body, so a resend is acted on.
@@ -133,6 +134,9 @@ func (s *Slack) serve(next func(w http.ResponseWriter, form url.Values) func(con
 		}
 		work := next(w, form)
 		if work == nil {
+			// Answered in full already (usage text, a modal's validation errors): Slack resends
+			// only when that answer did not reach it, so its retry is answered again, not dropped.
+			s.bodies.forget(string(sum[:]))
 			return
 		}
 		updateID := "slack-" + hex.EncodeToString(sum[:]) // SlackUpdateID(body), hashed once

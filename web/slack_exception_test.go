@@ -164,6 +164,26 @@ func TestSlackExceptionSubmissionInvalidKeepsTheModalOpen(t *testing.T) {
 	}
 }
 
+// Slack resends a submission whose answer it did not get; the retry of an invalid one must show
+// the errors again, since an empty 200 would close the modal and lose what the person typed.
+func TestSlackExceptionInvalidSubmissionRetryShowsTheErrorsAgain(t *testing.T) {
+	r := newExceptionRig(t)
+	submit := r.caller.SubmitException("UBOB", r.openModal(t, "UBOB"), "fix", "soon")
+	_, first := r.submit(t, submit)
+	retry := submit
+	retry.TS++ // Slack's retry: same body, new timestamp and signature
+	resp, err := r.caller.Send(context.Background(), retry, 1)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	again := string(body)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, again, `"response_action":"errors"`)
+	assert.Equal(t, first, again)
+	assert.Empty(t, r.requests(), "no control for an invalid submission")
+}
+
 func TestSlackExceptionRefusalGoesToTheClicker(t *testing.T) {
 	r := newExceptionRig(t)
 	code, body := r.submit(t, r.caller.SubmitException("UALICE", r.openModal(t, "UALICE"), "hotfix", "12h"))
