@@ -62,6 +62,15 @@ func (l LocalChanges) FindChange(ctx context.Context, releaseID string) (string,
 	return key, localError("find change record for "+releaseID, err)
 }
 
+// FindChanges implements jira.Tracker: the store keeps one change record per release.
+func (l LocalChanges) FindChanges(ctx context.Context, releaseID string) ([]string, error) {
+	key, err := l.FindChange(ctx, releaseID)
+	if err != nil || key == "" {
+		return nil, err
+	}
+	return []string{key}, nil
+}
+
 // Transition implements jira.Tracker: "closed/<outcome>" closes with the outcome in the status
 // ("Closed (rolled-back)"); a phase without a status is false, like a Jira phase without a step.
 func (l LocalChanges) Transition(ctx context.Context, key, phase string) (bool, error) {

@@ -114,33 +114,44 @@ type JiraUpdateChangeInput struct {
 
 // JiraUpdateChange writes the change request's content again: created at intake with the risk
 // pending, it gets the assessed class and explanation. The write is a PUT of the same content,
-// so a retry after a lost answer changes nothing more.
+// so a retry after a lost answer changes nothing more. A duplicate of the change request is
+// then closed (closeDuplicateChanges).
 func (a *Activities) JiraUpdateChange(ctx context.Context, in JiraUpdateChangeInput) error {
-	t, _ := a.changeTracker()
+	t, local := a.changeTracker()
 	if t == nil {
 		return errNoChangeTracker()
 	}
 	if err := t.UpdateChange(ctx, in.Key, in.Change); err != nil {
 		return jiraError(err)
 	}
+	if !local {
+		a.closeDuplicateChanges(ctx, t, in.Change.ReleaseID, in.Key)
+	}
 	return nil
 }
 
-// JiraTransitionInput moves a change request to a phase's status.
+// JiraTransitionInput moves a change request to a phase's status. ReleaseID, when set, lets
+// the transition look for duplicates of the change request; activities scheduled before it
+// existed leave it empty.
 type JiraTransitionInput struct {
-	Key   string `json:"key"`
-	Phase string `json:"phase"`
+	Key       string `json:"key"`
+	Phase     string `json:"phase"`
+	ReleaseID string `json:"releaseId,omitempty"`
 }
 
 // JiraTransition moves the issue through the configured step of the phase; a phase without a
-// step is a no-op, and an issue already in the step's status is left alone.
+// step is a no-op, and an issue already in the step's status is left alone. A duplicate of the
+// change request is then closed (closeDuplicateChanges).
 func (a *Activities) JiraTransition(ctx context.Context, in JiraTransitionInput) error {
-	t, _ := a.changeTracker()
+	t, local := a.changeTracker()
 	if t == nil {
 		return errNoChangeTracker()
 	}
 	if _, err := t.Transition(ctx, in.Key, in.Phase); err != nil {
 		return jiraError(err)
+	}
+	if !local && in.ReleaseID != "" {
+		a.closeDuplicateChanges(ctx, t, in.ReleaseID, in.Key)
 	}
 	return nil
 }

@@ -163,7 +163,8 @@ func (r *releaseRun) itsmJira(phase, comment string) {
 		return
 	}
 	if phase != "" {
-		r.itsm.queue = append(r.itsm.queue, itsmJob{transition: &activities.JiraTransitionInput{Phase: phase}})
+		// A new input field changes no command: histories recorded without ReleaseID replay.
+		r.itsm.queue = append(r.itsm.queue, itsmJob{transition: &activities.JiraTransitionInput{Phase: phase, ReleaseID: r.spec.Metadata.ID}})
 	}
 	if comment != "" {
 		// Deterministic: comments are enqueued in the order the workflow reaches them.

@@ -117,6 +117,25 @@ func (c *Client) FindChange(ctx context.Context, releaseID string) (string, erro
 	return res.Issues[0].Key, nil
 }
 
+// FindChanges implements Tracker: every issue carrying the release's marker, oldest first, up to
+// duplicateLimit of them (one page; more than two would mean a create retried in a loop).
+func (c *Client) FindChanges(ctx context.Context, releaseID string) ([]string, error) {
+	jql := fmt.Sprintf("project = %s AND issuetype = %s AND labels = %s ORDER BY created ASC",
+		jqlString(c.cfg.Project), jqlString(c.cfg.IssueType), jqlString(Marker(releaseID)))
+	res, err := c.searchPage(ctx, "find change requests for "+releaseID, jql, "status", duplicateLimit, "")
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(res.Issues))
+	for _, is := range res.Issues {
+		keys = append(keys, is.Key)
+	}
+	return keys, nil
+}
+
+// duplicateLimit bounds the search for duplicate change requests.
+const duplicateLimit = 20
+
 // Transition implements Tracker.
 func (c *Client) Transition(ctx context.Context, key, phase string) (bool, error) {
 	step, ok := c.cfg.step(phase)

@@ -111,6 +111,10 @@ type Tracker interface {
 	// none. Jira's search is eventually consistent: an issue created moments ago may not be
 	// found yet (the caller retrying a create looks again before creating).
 	FindChange(ctx context.Context, releaseID string) (string, error)
+	// FindChanges returns every change request carrying the release's marker, oldest first:
+	// more than one only when the search index lagged past a retried create's wait (see
+	// PhaseDuplicate), and possibly missing an issue the index does not show yet.
+	FindChanges(ctx context.Context, releaseID string) ([]string, error)
 	// Transition moves the issue to the phase's status; false when the phase has no step
 	// (Config.Transitions says how "closed/<outcome>" falls back to "closed").
 	Transition(ctx context.Context, key, phase string) (bool, error)
@@ -124,6 +128,10 @@ type Tracker interface {
 	// newest first, at most IncidentLimit of them (see ErrTruncated).
 	SearchIncidents(ctx context.Context, q IncidentQuery) ([]Issue, error)
 }
+
+// PhaseDuplicate is the phase a duplicate change request is closed with: its own entry in
+// Config.Transitions when there is one, else the "closed" entry.
+const PhaseDuplicate = "closed/duplicate"
 
 // CommentRef is the footer line that makes a comment findable by its marker. It sits on a line
 // of its own and is compared whole, so "r1/comment-1" never matches "r1/comment-10"; it is plain

@@ -53,6 +53,29 @@ func TestFindChangeAfterACrashOnBothFlavours(t *testing.T) {
 	}
 }
 
+// FindChanges lists every issue carrying the release's marker, oldest first, on both flavours;
+// another release's change request and the release's incidents (same label) are not in it.
+func TestFindChangesListsDuplicatesOldestFirst(t *testing.T) {
+	for _, cloud := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cloud=%v", cloud), func(t *testing.T) {
+			c, f, teardown := setup(t, Config{Cloud: cloud})
+			defer teardown()
+			ctx := context.Background()
+			start := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+			f.AddIssue(FakeIssue{Key: "CHG-7", Project: "CHG", Type: "Change", Labels: []string{Marker("r1")}, Created: start.Add(time.Minute)})
+			f.AddIssue(FakeIssue{Key: "CHG-3", Project: "CHG", Type: "Change", Labels: []string{Marker("r1")}, Created: start})
+			f.AddIssue(FakeIssue{Key: "CHG-4", Project: "CHG", Type: "Change", Labels: []string{Marker("r2")}, Created: start})
+			f.AddIssue(FakeIssue{Key: "INC-1", Project: "CHG", Type: "Incident", Labels: []string{Marker("r1")}, Created: start})
+			keys, err := c.FindChanges(ctx, "r1")
+			require.NoError(t, err)
+			assert.Equal(t, []string{"CHG-3", "CHG-7"}, keys)
+			none, err := c.FindChanges(ctx, "r9")
+			require.NoError(t, err)
+			assert.Empty(t, none)
+		})
+	}
+}
+
 // The fake answers as each flavour does on the other's search endpoints.
 func TestFakeSearchEndpointsByFlavour(t *testing.T) {
 	tests := []struct {

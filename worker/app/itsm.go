@@ -70,13 +70,14 @@ func parseTransitions(spec string) (map[string]jira.Step, error) {
 }
 
 // jiraPhases are the phases the release workflow moves its change request through: closing
-// takes "closed/<outcome>" first, then "closed" (jira.Config.Transitions).
+// takes "closed/<outcome>" first, then "closed" (jira.Config.Transitions); a duplicate change
+// request is closed with "closed/duplicate".
 func jiraPhases() []string {
 	phases := []string{workflows.JiraPhaseApproval, workflows.JiraPhaseDeploying, workflows.JiraPhaseRolledBack, workflows.JiraPhaseClosed}
 	for _, o := range workflows.Outcomes {
 		phases = append(phases, workflows.JiraPhaseClosed+"/"+string(o))
 	}
-	return phases
+	return append(phases, jira.PhaseDuplicate)
 }
 
 // parseFields reads "field=target,…" (jira.Config.Fields), refusing a field Tollgate does not

@@ -22,7 +22,7 @@ func TestJiraMappingsRefuseUnknownKeysAtStart(t *testing.T) {
 	}{
 		{"every phase and outcome", "approval=A:B,deploying=A:B,rolled-back=A:B,closed=A:B,closed/completed=A:B,closed/rejected=A:B," +
 			"closed/rolled-back=A:B,closed/approval-expired=A:B,closed/rollback-failed=A:B,closed/invalid=A:B," +
-			"closed/integrity-failed=A:B,closed/readiness-blocked=A:B", "", nil},
+			"closed/integrity-failed=A:B,closed/readiness-blocked=A:B,closed/duplicate=A:B", "", nil},
 		{"every field", "", "risk=customfield_1,riskClass=customfield_2:option,implementation=customfield_3,backout=customfield_4:text," +
 			"test=customfield_5,services=components", nil},
 		{"unknown phase", "aproval=Request approval:Awaiting Approval", "",
