@@ -88,7 +88,7 @@ func TestJiraDuplicateCloseFailureDoesNotFailTheTransition(t *testing.T) {
 	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	for _, key := range []string{"CHG-1", "CHG-2"} {
 		fake.AddIssue(jira.FakeIssue{Key: key, Project: "CHG", Type: "Change", Status: "Open", History: []string{"Open"},
-			Labels: []string{jira.Marker("r1")}, Created: at})
+			Labels: []string{jira.Marker("r1")}, Created: at, Creator: "u"})
 		at = at.Add(time.Minute)
 	}
 	ctx := context.Background()

@@ -117,10 +117,11 @@ func (c *Client) FindChange(ctx context.Context, releaseID string) (string, erro
 	return res.Issues[0].Key, nil
 }
 
-// FindChanges implements Tracker: every issue carrying the release's marker, oldest first, up to
-// duplicateLimit of them (one page; more than two would mean a create retried in a loop).
+// FindChanges implements Tracker: every issue Tollgate's account created with the release's
+// marker, oldest first, up to duplicateLimit of them (one page; more than two would mean a
+// create retried in a loop). An issue someone else labelled is never taken for a duplicate.
 func (c *Client) FindChanges(ctx context.Context, releaseID string) ([]string, error) {
-	jql := fmt.Sprintf("project = %s AND issuetype = %s AND labels = %s ORDER BY created ASC",
+	jql := fmt.Sprintf("project = %s AND issuetype = %s AND labels = %s AND creator = currentUser() ORDER BY created ASC",
 		jqlString(c.cfg.Project), jqlString(c.cfg.IssueType), jqlString(Marker(releaseID)))
 	res, err := c.searchPage(ctx, "find change requests for "+releaseID, jql, "status", duplicateLimit, "")
 	if err != nil {

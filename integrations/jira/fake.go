@@ -23,6 +23,9 @@ type FakeIssue struct {
 	// zero while the issue is open. Priority is the priority's name.
 	Created, Resolved time.Time
 	Priority          string
+	// Creator is the account that created the issue: the fake's user for issues created
+	// through the API, whoever AddIssue says otherwise (someone in Jira's own screens).
+	Creator string
 	// Custom are the fields set beyond the standard ones (customfield_…), as Jira received
 	// them; Components are the names of the components field.
 	Custom     map[string]any
@@ -183,7 +186,7 @@ func (f *Fake) create(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]string{"project": "project and summary are required"}})
 		return
 	}
-	is.Created, is.unindexed = f.Now(), f.opts.indexLag
+	is.Created, is.unindexed, is.Creator = f.Now(), f.opts.indexLag, f.user
 	is.Key = fmt.Sprintf("%s-%d", is.Project, len(f.issues)+1)
 	f.issues = append(f.issues, is)
 	writeJSON(w, http.StatusCreated, map[string]any{"id": fmt.Sprint(len(f.issues)), "key": is.Key})

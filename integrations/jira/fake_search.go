@@ -11,7 +11,8 @@ import (
 )
 
 // The JQL subset the fake understands: clauses joined by AND, each one of labels = "x",
-// project = "x", issuetype = "x" or created >= -Nm, then an optional ORDER BY created ASC|DESC.
+// project = "x", issuetype = "x", created >= -Nm or creator = currentUser(), then an optional
+// ORDER BY created ASC|DESC.
 // Anything else is refused with 400, as Jira refuses JQL it cannot parse, so a client sending
 // more than the fake models fails its tests instead of passing on an ignored clause.
 var (
@@ -19,14 +20,15 @@ var (
 	jqlAnd     = regexp.MustCompile(`(?i)\s+AND\s+`)
 	jqlField   = regexp.MustCompile(`(?i)^(labels|project|issuetype)\s*=\s*"((?:[^"\\]|\\.)*)"$`)
 	jqlCreated = regexp.MustCompile(`(?i)^created\s*>=\s*-(\d+)m$`)
+	jqlCreator = regexp.MustCompile(`(?i)^creator\s*=\s*currentUser\(\)$`)
 	jqlUnquote = strings.NewReplacer(`\\`, `\`, `\"`, `"`)
 )
 
 // jqlCond is one parsed clause.
 type jqlCond func(is *FakeIssue, now time.Time) bool
 
-// parseJQL parses the subset; order is "", "asc" or "desc".
-func parseJQL(jql string) (conds []jqlCond, order string, err error) {
+// parseJQL parses the subset; order is "", "asc" or "desc". user is the caller, currentUser().
+func parseJQL(jql, user string) (conds []jqlCond, order string, err error) {
 	jql = strings.TrimSpace(jql)
 	if m := jqlOrderBy.FindStringSubmatch(jql); m != nil {
 		order, jql = strings.ToLower(m[1]), strings.TrimSpace(jql[:len(jql)-len(m[0])])
@@ -56,7 +58,11 @@ func parseJQL(jql string) (conds []jqlCond, order string, err error) {
 			})
 			continue
 		}
-		return nil, "", fmt.Errorf("fake jira: unsupported JQL clause %q (labels, project, issuetype = \"x\", created >= -Nm, AND only)", clause)
+		if jqlCreator.MatchString(clause) {
+			conds = append(conds, func(is *FakeIssue, _ time.Time) bool { return is.Creator == user })
+			continue
+		}
+		return nil, "", fmt.Errorf("fake jira: unsupported JQL clause %q (labels, project, issuetype = \"x\", created >= -Nm, creator = currentUser(), AND only)", clause)
 	}
 	return conds, order, nil
 }
@@ -113,7 +119,7 @@ func (f *Fake) isCloud() bool {
 // and says isLast. Every search ages the index lag of the issues it could not see.
 func (f *Fake) search(w http.ResponseWriter, r *http.Request, cloud bool) {
 	q := r.URL.Query()
-	conds, order, err := parseJQL(q.Get("jql"))
+	conds, order, err := parseJQL(q.Get("jql"), f.user)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errorMessages": []string{err.Error()}})
 		return

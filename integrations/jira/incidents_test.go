@@ -87,7 +87,7 @@ func TestIncidentJQLIsRelativeAndRoundedUp(t *testing.T) {
 	for _, tt := range tests {
 		jql := incidentJQL("Incident", "tollgate-r1", tt.age)
 		assert.Equal(t, `issuetype = "Incident" AND labels = "tollgate-r1" AND `+tt.want+` ORDER BY created DESC`, jql, tt.age)
-		_, _, err := parseJQL(jql)
+		_, _, err := parseJQL(jql, "u")
 		assert.NoError(t, err, "the fake understands what the client sends")
 	}
 }
@@ -138,7 +138,7 @@ func TestFakeJQLSubset(t *testing.T) {
 		{``, false},
 	}
 	for _, tt := range tests {
-		_, _, err := parseJQL(tt.jql)
+		_, _, err := parseJQL(tt.jql, "u")
 		assert.Equal(t, tt.ok, err == nil, "%s: %v", tt.jql, err)
 	}
 	c, _ := incidentSetup(t, Config{})

@@ -53,8 +53,9 @@ func TestFindChangeAfterACrashOnBothFlavours(t *testing.T) {
 	}
 }
 
-// FindChanges lists every issue carrying the release's marker, oldest first, on both flavours;
-// another release's change request and the release's incidents (same label) are not in it.
+// FindChanges lists every issue Tollgate created with the release's marker, oldest first, on
+// both flavours; another release's change request, the release's incidents (same label) and an
+// issue someone else labelled are not in it.
 func TestFindChangesListsDuplicatesOldestFirst(t *testing.T) {
 	for _, cloud := range []bool{false, true} {
 		t.Run(fmt.Sprintf("cloud=%v", cloud), func(t *testing.T) {
@@ -62,10 +63,15 @@ func TestFindChangesListsDuplicatesOldestFirst(t *testing.T) {
 			defer teardown()
 			ctx := context.Background()
 			start := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-			f.AddIssue(FakeIssue{Key: "CHG-7", Project: "CHG", Type: "Change", Labels: []string{Marker("r1")}, Created: start.Add(time.Minute)})
-			f.AddIssue(FakeIssue{Key: "CHG-3", Project: "CHG", Type: "Change", Labels: []string{Marker("r1")}, Created: start})
-			f.AddIssue(FakeIssue{Key: "CHG-4", Project: "CHG", Type: "Change", Labels: []string{Marker("r2")}, Created: start})
-			f.AddIssue(FakeIssue{Key: "INC-1", Project: "CHG", Type: "Incident", Labels: []string{Marker("r1")}, Created: start})
+			mine := func(key, typ, label string, created time.Time) FakeIssue {
+				return FakeIssue{Key: key, Project: "CHG", Type: typ, Labels: []string{label}, Created: created, Creator: testUser}
+			}
+			f.AddIssue(mine("CHG-7", "Change", Marker("r1"), start.Add(time.Minute)))
+			f.AddIssue(mine("CHG-3", "Change", Marker("r1"), start))
+			f.AddIssue(mine("CHG-4", "Change", Marker("r2"), start))
+			f.AddIssue(mine("INC-1", "Incident", Marker("r1"), start))
+			// Someone labelled their own change with the release's marker: not Tollgate's.
+			f.AddIssue(FakeIssue{Key: "CHG-5", Project: "CHG", Type: "Change", Labels: []string{Marker("r1")}, Created: start, Creator: "mallory"})
 			keys, err := c.FindChanges(ctx, "r1")
 			require.NoError(t, err)
 			assert.Equal(t, []string{"CHG-3", "CHG-7"}, keys)
