@@ -32,6 +32,32 @@ func (c *Client) List(ctx context.Context, limit int) ([]Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list releases: %w", err)
 	}
+	return summaries(resp), nil
+}
+
+// ListRunning returns every running release from Temporal visibility, across pages. Visibility
+// is eventually consistent: a release's phase here may lag its workflow by moments, so callers
+// that act on the phase ask the workflow (a query or an Update's validator) instead.
+func (c *Client) ListRunning(ctx context.Context) ([]Summary, error) {
+	var out []Summary
+	var token []byte
+	for {
+		resp, err := c.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			PageSize:      200,
+			NextPageToken: token,
+			Query:         fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", workflows.ReleaseWorkflowName),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list running releases: %w", err)
+		}
+		out = append(out, summaries(resp)...)
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			return out, nil
+		}
+	}
+}
+
+func summaries(resp *workflowservice.ListWorkflowExecutionsResponse) []Summary {
 	out := make([]Summary, 0, len(resp.GetExecutions()))
 	for _, e := range resp.GetExecutions() {
 		s := Summary{
@@ -51,5 +77,5 @@ func (c *Client) List(ctx context.Context, limit int) ([]Summary, error) {
 		}
 		out = append(out, s)
 	}
-	return out, nil
+	return out
 }

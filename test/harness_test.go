@@ -95,7 +95,6 @@ func (c *cluster) cliRun(ctx context.Context, args ...string) (stdout, stderr st
 	return out.String(), errb.String(), code
 }
 
-// waitPhase polls the status query until the release reaches a phase.
 // startAtApproval starts spec as alice and returns once its approval gate is open.
 func (c *cluster) startAtApproval(spec release.Spec) {
 	c.t.Helper()
@@ -111,19 +110,21 @@ func (c *cluster) approve(id, actor string) {
 	require.NoError(c.t, err)
 }
 
+// waitFor polls the status query until cond holds, for up to 90 s, and fails naming the last
+// phase and error seen.
 func (c *cluster) waitFor(id string, what string, cond func(workflows.Status) bool) workflows.Status {
 	c.t.Helper()
-	var st workflows.Status
-	var lastErr error
-	require.Eventually(c.t, func() bool {
-		var err error
-		st, err = c.ctl.Status(context.Background(), id)
-		if err != nil {
-			lastErr = err
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		st, err := c.ctl.Status(context.Background(), id)
+		if err == nil && cond(st) {
+			return st
 		}
-		return err == nil && cond(st)
-	}, 90*time.Second, 100*time.Millisecond, "release %s never reached: %s (last phase %s, last error %v)", id, what, st.Phase, lastErr)
-	return st
+		if time.Now().After(deadline) {
+			require.FailNowf(c.t, "release never reached "+what, "release %s: last phase %q, last error %v", id, st.Phase, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // repoRoot is the module root, where example runbooks are run from.

@@ -25,7 +25,7 @@ const e2eWebhookSecret = "e2e-webhook-secret"
 // returns a function that delivers one signed event to it.
 func (s *saas) webhook(t *testing.T, c *cluster) func(delivery, event, body string) {
 	mux := http.NewServeMux()
-	onEvent := web.RecheckOnChecks(web.RecheckOptions{Blocked: app.BlockedBySource(c.ctl, s.acts.Store), Control: c.ctl, Logger: quietLogger()})
+	onEvent := web.RecheckOnChecks(web.RecheckOptions{Releases: app.ReleasesWithSource(c.ctl, s.acts.Store), Control: c.ctl, Logger: quietLogger()})
 	web.NewGitHub(web.GitHubOptions{Secret: e2eWebhookSecret, OnEvent: onEvent, Logger: quietLogger()}).Mount(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

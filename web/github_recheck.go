@@ -14,24 +14,26 @@ import (
 // GitHubActor is the identity a webhook-driven recheck is recorded under.
 const GitHubActor = "github"
 
-// BlockedRelease is a release a readiness gate holds, with the commit its spec's source names.
-type BlockedRelease struct {
+// SourceRelease is a running release with the commit its spec's source names.
+type SourceRelease struct {
 	ID   string
 	Head string
 }
 
 // RecheckOptions configure RecheckOnChecks.
 type RecheckOptions struct {
-	// Blocked lists the releases held by a readiness gate that declare a source head.
-	Blocked func(ctx context.Context) ([]BlockedRelease, error)
-	Control Controller
-	Logger  *slog.Logger
+	// Releases lists the running releases that declare a source head, whatever their phase:
+	// whether a gate can use a recheck is the workflow's validator's to say, since a listing's
+	// phase (Temporal visibility) lags the workflow.
+	Releases func(ctx context.Context) ([]SourceRelease, error)
+	Control  Controller
+	Logger   *slog.Logger
 }
 
 // RecheckOnChecks returns a GitHubOptions.OnEvent that turns a finished check on a release's
-// head commit into a readiness recheck of that release: CI finishing after the gate blocked
-// unblocks it without anyone typing `tollgate recheck`. The recheck only collects evidence
-// again; the gate's criteria still decide. Its Update ID is GitHubUpdateID, so a redelivery that
+// head commit into a readiness recheck of that release: CI finishing while a gate is blocked,
+// or still collecting its evidence, unblocks it without anyone typing `tollgate recheck`. The
+// recheck only collects evidence again; the gate's criteria still decide. Its Update ID is GitHubUpdateID, so a redelivery that
 // reaches another replica, or this one after a restart, rechecks once. It fails (and the
 // delivery may come again) only when the blocked releases could not be listed or Temporal could
 // not be reached; a payload it does not understand, or a refusal, is not worth a redelivery.
@@ -58,12 +60,12 @@ func GitHubUpdateID(delivery, releaseID string) string {
 }
 
 func (o RecheckOptions) recheck(ctx context.Context, delivery string, check github.CheckCompletion) error {
-	blocked, err := o.Blocked(ctx)
+	releases, err := o.Releases(ctx)
 	if err != nil {
-		return fmt.Errorf("delivery %s: releases blocked by readiness not listed: %w", delivery, err)
+		return fmt.Errorf("delivery %s: running releases not listed: %w", delivery, err)
 	}
 	var failed []error
-	for _, b := range blocked {
+	for _, b := range releases {
 		if !check.Names(b.Head) {
 			continue
 		}
@@ -72,7 +74,7 @@ func (o RecheckOptions) recheck(ctx context.Context, delivery string, check gith
 		_, err := o.Control.Control(uctx, b.ID, workflows.UpdateRecheck, workflows.Request{Actor: GitHubActor, Reason: reason})
 		switch {
 		case errors.Is(err, control.ErrRefused) || errors.Is(err, control.ErrNotFound):
-			// A recheck already requested, or the gate passed meanwhile: nothing lost.
+			// Past its gates, a recheck already requested, or gone: nothing lost.
 			o.Logger.Info("recheck not requested", "release", b.ID, "delivery", delivery, "error", err)
 		case err != nil:
 			failed = append(failed, fmt.Errorf("release %q: recheck: %w", b.ID, err))

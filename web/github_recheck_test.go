@@ -53,13 +53,13 @@ func (r *recheckRecorder) snapshot() map[string][]workflows.Request {
 	return out
 }
 
-func TestFinishedGitHubCheckRechecksTheBlockedReleaseOfThatCommit(t *testing.T) {
+func TestFinishedGitHubCheckRechecksTheSourceReleaseOfThatCommit(t *testing.T) {
 	const secret = "webhook-secret"
 	ctl := &recheckRecorder{got: map[string][]workflows.Request{}}
-	blocked := []BlockedRelease{{ID: "shop-1", Head: "abc1234"}, {ID: "shop-2", Head: "def4567"}}
+	running := []SourceRelease{{ID: "shop-1", Head: "abc1234"}, {ID: "shop-2", Head: "def4567"}}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	onEvent := RecheckOnChecks(RecheckOptions{Control: ctl, Logger: quiet,
-		Blocked: func(context.Context) ([]BlockedRelease, error) { return blocked, nil }})
+		Releases: func(context.Context) ([]SourceRelease, error) { return running, nil }})
 	mux := http.NewServeMux()
 	g := NewGitHub(GitHubOptions{Secret: secret, OnEvent: onEvent, Logger: quiet})
 	g.Mount(mux)
@@ -114,25 +114,25 @@ func (a *answerController) Status(context.Context, string) (workflows.Status, er
 
 func TestRecheckFailsOnlyWhenNothingDecided(t *testing.T) {
 	const completed = `{"action":"completed","check_run":{"head_sha":"abc1234","name":"build","status":"completed","conclusion":"success"}}`
-	listed := func(context.Context) ([]BlockedRelease, error) {
-		return []BlockedRelease{{ID: "shop-1", Head: "abc1234"}}, nil
+	listed := func(context.Context) ([]SourceRelease, error) {
+		return []SourceRelease{{ID: "shop-1", Head: "abc1234"}}, nil
 	}
 	tests := []struct {
-		name    string
-		blocked func(context.Context) ([]BlockedRelease, error)
-		answer  error
-		wantErr string
+		name     string
+		releases func(context.Context) ([]SourceRelease, error)
+		answer   error
+		wantErr  string
 	}{
 		{"recheck requested", listed, nil, ""},
 		{"refused by the validator", listed, &control.RefusedError{Update: workflows.UpdateRecheck, ReleaseID: "shop-1", Reason: "gate passed"}, ""},
 		{"release gone", listed, fmt.Errorf("release %q: %w", "shop-1", control.ErrNotFound), ""},
 		{"Temporal unreachable", listed, errors.New("dial tcp: connection refused"), `release "shop-1": recheck: dial tcp: connection refused`},
-		{"blocked releases not listed", func(context.Context) ([]BlockedRelease, error) { return nil, errors.New("visibility down") }, nil, "visibility down"},
+		{"running releases not listed", func(context.Context) ([]SourceRelease, error) { return nil, errors.New("visibility down") }, nil, "visibility down"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctl := &answerController{err: tt.answer}
-			onEvent := RecheckOnChecks(RecheckOptions{Control: ctl, Blocked: tt.blocked, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			onEvent := RecheckOnChecks(RecheckOptions{Control: ctl, Releases: tt.releases, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			err := onEvent(context.Background(), GitHubEvent{Event: "check_run", Delivery: "d-9", Body: []byte(completed)})
 			if tt.wantErr == "" {
 				require.NoError(t, err)
@@ -144,6 +144,6 @@ func TestRecheckFailsOnlyWhenNothingDecided(t *testing.T) {
 			}
 		})
 	}
-	err := RecheckOnChecks(RecheckOptions{Control: &answerController{}, Blocked: listed})(context.Background(), GitHubEvent{Event: "check_run", Delivery: "d-10", Body: []byte("{")})
+	err := RecheckOnChecks(RecheckOptions{Control: &answerController{}, Releases: listed})(context.Background(), GitHubEvent{Event: "check_run", Delivery: "d-10", Body: []byte("{")})
 	assert.NoError(t, err, "a payload not understood is not worth a redelivery")
 }

@@ -105,13 +105,18 @@ func (r *releaseRun) runGate(ctx workflow.Context, phase Phase, pphase policy.Ph
 		if rej := r.status.Approval.Rejected; rej != nil {
 			return OutcomeRejected, "rejected by " + rej.Actor + ": " + rej.Reason, false
 		}
+		r.gateEvaluating = true
 		r.evaluateGate(ctx, idx, pphase)
+		r.gateEvaluating = false
 		g := &r.status.Readiness.Gates[idx]
 		if !g.Blocked {
+			g.Recheck = nil // asked during the evaluation, answered by its passing
 			r.event(ctx, string(phase)+"-passed", "", g.Summary)
 			r.audit(ctx, string(phase)+"-passed", "", g.Summary, g.Rows)
 			return "", "", true
 		}
+		// A recheck requested during the evaluation (g.Recheck) ends the wait below at once: the
+		// evidence this round judged may predate what prompted it.
 		r.setPhase(ctx, PhaseReadinessBlocked)
 		r.event(ctx, string(phase)+"-blocked", "", blockedMessage(*g))
 		r.audit(ctx, string(phase)+"-blocked", "", blockedMessage(*g), g.Rows)
@@ -237,6 +242,14 @@ func (rs *ReadinessStatus) waiver(criterion string) *Waiver {
 		}
 	}
 	return nil
+}
+
+// evaluatingGate returns the gate collecting and judging its evidence now, or nil.
+func (r *releaseRun) evaluatingGate() *GateStatus {
+	if !r.gateEvaluating || r.status.Readiness == nil || len(r.status.Readiness.Gates) == 0 {
+		return nil
+	}
+	return &r.status.Readiness.Gates[len(r.status.Readiness.Gates)-1]
 }
 
 // blockedGate returns the gate the release is blocked in, or nil.

@@ -32,12 +32,13 @@ func (r *releaseRun) registerReadinessControls(ctx workflow.Context) error {
 }
 
 // validateRecheck accepts anyone: re-collecting evidence changes nothing by itself, and the
-// person who fixed a report is often not the criterion's owner.
+// person who fixed a report is often not the criterion's owner. A gate still collecting its
+// evidence takes the request too: what prompted it (CI finishing) may postdate what it read.
 func (r *releaseRun) validateRecheck(req Request) error {
 	if err := requireActor(req); err != nil {
 		return err
 	}
-	_, g := r.blockedGate()
+	g, _ := r.recheckableGate()
 	if g == nil {
 		return fmt.Errorf("release %q is not blocked by a readiness gate (phase %s); nothing to recheck", r.status.ReleaseID, r.status.Phase)
 	}
@@ -47,16 +48,30 @@ func (r *releaseRun) validateRecheck(req Request) error {
 	return nil
 }
 
-// recheck asks the blocked gate to collect and evaluate again. It returns at once: collection
-// may take minutes (load test, migration dry run); the status shows the new table.
+// recheckableGate returns the gate blocked, or else the gate evaluating (evaluating true).
+func (r *releaseRun) recheckableGate() (g *GateStatus, evaluating bool) {
+	if _, g := r.blockedGate(); g != nil {
+		return g, false
+	}
+	g = r.evaluatingGate()
+	return g, g != nil
+}
+
+// recheck asks the blocked gate to collect and evaluate again, or the evaluating one to do so
+// if this round blocks. It returns at once: collection may take minutes (load test, migration
+// dry run); the status shows the new table.
 func (r *releaseRun) recheck(ctx workflow.Context, req Request) (Response, error) {
-	_, g := r.blockedGate()
+	g, evaluating := r.recheckableGate()
 	if g == nil { // the validator ran on the same state; unreachable
 		return Response{}, errors.New("release is no longer blocked")
 	}
 	g.Recheck = &Decision{Actor: req.Actor, Reason: req.Reason, Time: workflow.Now(ctx)}
 	r.event(ctx, "recheck-requested", req.Actor, "recheck of the "+string(g.Phase)+" gate requested"+reasonSuffix(req.Reason))
 	r.audit(ctx, "recheck", req.Actor, "recheck of the "+string(g.Phase)+" gate"+reasonSuffix(req.Reason), nil)
+	if evaluating {
+		return Response{Phase: r.status.Phase, Message: "recheck requested by " + req.Actor + ": the " + string(g.Phase) +
+			" gate is collecting its evidence now and collects it again if this round blocks"}, nil
+	}
 	return Response{Phase: r.status.Phase, Message: "recheck requested by " + req.Actor +
 		": collecting the " + string(g.Phase) + " evidence again; tollgate release status shows the new table"}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/policy"
@@ -59,6 +60,27 @@ func (h *harness) mockReadiness(a *activities.Activities) {
 }
 
 // collected returns the phases CollectEvidence was called for, in order.
+// sendFromActivity sends an update while an activity mock runs (the activity is still in
+// flight when the workflow sees it) and returns once the validator has decided.
+func (h *harness) sendFromActivity(t *testing.T, name string, req Request) *updateOutcome {
+	out, decided := &updateOutcome{}, make(chan struct{})
+	h.mu.Lock()
+	h.updates++
+	id := fmt.Sprintf("%s-activity-%d", name, h.updates)
+	h.mu.Unlock()
+	h.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
+		OnReject:   func(err error) { out.rejected = err; close(decided) },
+		OnAccept:   func() { out.accepted = true; close(decided) },
+		OnComplete: func(v any, err error) { out.result, _ = v.(Response); out.err = err },
+	}, req)
+	select {
+	case <-decided:
+	case <-time.After(10 * time.Second):
+		t.Errorf("update %s undecided", name)
+	}
+	return out
+}
+
 func (h *harness) collected() []policy.Phase {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -162,6 +184,68 @@ func TestReadinessBlockedThenRecheckPasses(t *testing.T) {
 	assert.Equal(t, 2, st.gate(PhaseReadiness).Evaluations)
 	assert.Contains(t, kinds(st.Timeline), "recheck")
 	assert.Contains(t, kinds(st.Timeline), "readiness-passed")
+}
+
+// A check finishes while the gate is still collecting evidence that read it as running: the
+// recheck it prompts is kept, and the gate that then blocks collects again at once instead of
+// waiting for a person to ask.
+func TestRecheckDuringTheEvaluationRunsAgainIfTheGateBlocks(t *testing.T) {
+	h := newHarness(t)
+	var during *updateOutcome
+	h.collect = func(in activities.CollectEvidenceInput) (activities.CollectEvidenceResult, error) {
+		if in.Phase == policy.PhaseReadiness && len(h.collected()) == 1 {
+			during = h.sendFromActivity(t, UpdateRecheck, Request{Actor: "github", Reason: `GitHub check "build" finished success`})
+		}
+		return activities.CollectEvidenceResult{Digest: "sha256:evidence"}, nil
+	}
+	evaluations := 0
+	h.evaluate = func(in activities.EvaluateReadinessInput) (activities.EvaluateReadinessResult, error) {
+		if in.Phase != policy.PhaseReadiness {
+			return evaluation(), nil
+		}
+		evaluations++
+		return evaluation(criterionRow("ci-green", "quinn", policy.Blocking, evaluations > 1)), nil
+	}
+	h.approveBoth()
+
+	res := h.run(readinessSpec())
+
+	require.Equal(t, OutcomeCompleted, res.Outcome, res.Reason)
+	require.True(t, during.accepted, errString(during.rejected))
+	assert.Contains(t, during.result.Message, "collects it again if this round blocks")
+	assert.Equal(t, []policy.Phase{policy.PhaseReadiness, policy.PhaseReadiness, policy.PhasePreDeploy}, h.collected())
+	st := h.status()
+	g := st.gate(PhaseReadiness)
+	assert.Equal(t, 2, g.Evaluations)
+	assert.Nil(t, g.Recheck)
+	var gate []string
+	for _, k := range kinds(st.Timeline) {
+		if k == "readiness-blocked" || k == "recheck" || k == "readiness-passed" {
+			gate = append(gate, k)
+		}
+	}
+	assert.Equal(t, []string{"readiness-blocked", "recheck", "readiness-passed"}, gate)
+}
+
+// A recheck asked during an evaluation that passes is answered by the passing: nothing runs
+// again and nothing stays pending.
+func TestRecheckDuringAPassingEvaluationIsSpent(t *testing.T) {
+	h := newHarness(t)
+	var during *updateOutcome
+	h.collect = func(in activities.CollectEvidenceInput) (activities.CollectEvidenceResult, error) {
+		if in.Phase == policy.PhaseReadiness {
+			during = h.sendFromActivity(t, UpdateRecheck, Request{Actor: "github"})
+		}
+		return activities.CollectEvidenceResult{Digest: "sha256:evidence"}, nil
+	}
+	h.approveBoth()
+
+	res := h.run(readinessSpec())
+
+	require.Equal(t, OutcomeCompleted, res.Outcome, res.Reason)
+	require.True(t, during.accepted, errString(during.rejected))
+	assert.Equal(t, []policy.Phase{policy.PhaseReadiness, policy.PhasePreDeploy}, h.collected())
+	assert.Nil(t, h.status().gate(PhaseReadiness).Recheck)
 }
 
 func TestReadinessWaivedByOwnerProceeds(t *testing.T) {

@@ -68,6 +68,9 @@ type releaseRun struct {
 	records bool
 	// cancelledIn is the phase a cancellation through Temporal arrived in (cancel.go).
 	cancelledIn Phase
+	// gateEvaluating is true while the last readiness gate collects and judges its evidence: a
+	// recheck requested then (CI finishing meanwhile) is kept for the gate to use if it blocks.
+	gateEvaluating bool
 }
 
 func newReleaseRun(ctx workflow.Context, in ReleaseInput) *releaseRun {

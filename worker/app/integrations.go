@@ -16,7 +16,6 @@ import (
 	tgslack "github.com/tollgate-dev/tollgate/integrations/slack"
 	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/web"
-	"github.com/tollgate-dev/tollgate/workflows"
 )
 
 // wireSlack gives the activities a Slack client when Slack is configured; releases started
@@ -46,7 +45,7 @@ type drainFunc func(ctx context.Context) error
 // withIntegrations serves the Slack and GitHub endpoints beside the JSON API when configured. The
 // drain it returns is called after the HTTP server's Shutdown and before the Temporal client
 // closes, so a click answered 200 is applied before the process exits.
-func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, blocked func(context.Context) ([]web.BlockedRelease, error),
+func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, releases func(context.Context) ([]web.SourceRelease, error),
 	slackClient *tgslack.Client, logger *slog.Logger) (http.Handler, drainFunc, error) {
 	ic := cfg.Integrations
 	var drains []drainFunc
@@ -80,7 +79,7 @@ func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, b
 		drains = append(drains, s.Shutdown)
 	}
 	if ic.GitHubWebhookSecret != "" {
-		onEvent := web.RecheckOnChecks(web.RecheckOptions{Blocked: blocked, Control: ctl, Logger: logger})
+		onEvent := web.RecheckOnChecks(web.RecheckOptions{Releases: releases, Control: ctl, Logger: logger})
 		g := web.NewGitHub(web.GitHubOptions{Secret: ic.GitHubWebhookSecret, OnEvent: onEvent, Logger: logger})
 		g.Mount(mux)
 		drains = append(drains, g.Shutdown)
@@ -89,25 +88,24 @@ func withIntegrations(api http.Handler, cfg config.Worker, ctl web.Controller, b
 	return mux, drain, nil
 }
 
-// BlockedBySource lists the releases a readiness gate holds whose spec names a source head, for
-// the GitHub webhook's rechecks: visibility says which are blocked, the store has their specs.
-func BlockedBySource(ctl *control.Client, st store.Store) func(context.Context) ([]web.BlockedRelease, error) {
-	return func(ctx context.Context) ([]web.BlockedRelease, error) {
-		running, err := ctl.List(ctx, 500)
+// ReleasesWithSource lists the running releases whose spec names a source head, for the GitHub
+// webhook's rechecks: visibility says which run, the store has their specs. It does not filter
+// by phase: visibility's phase lags the workflow, and a check finishing just as a gate blocks
+// must still reach it; the recheck's validator decides whether a gate can use it.
+func ReleasesWithSource(ctl *control.Client, st store.Store) func(context.Context) ([]web.SourceRelease, error) {
+	return func(ctx context.Context) ([]web.SourceRelease, error) {
+		running, err := ctl.ListRunning(ctx)
 		if err != nil {
 			return nil, err
 		}
-		var out []web.BlockedRelease
+		var out []web.SourceRelease
 		for _, s := range running {
-			if s.Phase != string(workflows.PhaseReadinessBlocked) {
-				continue
-			}
 			rec, err := st.GetRelease(ctx, s.ReleaseID)
 			if err != nil {
 				return nil, fmt.Errorf("release %q: %w", s.ReleaseID, err)
 			}
 			if src := rec.Spec.Source; src != nil && src.Head != "" {
-				out = append(out, web.BlockedRelease{ID: s.ReleaseID, Head: src.Head})
+				out = append(out, web.SourceRelease{ID: s.ReleaseID, Head: src.Head})
 			}
 		}
 		return out, nil

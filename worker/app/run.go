@@ -143,7 +143,7 @@ func Run(ctx context.Context, cfg config.Worker, logger *slog.Logger) error {
 	api := http.NewServeMux()
 	api.Handle("/", web.Handler(ctl, ready, logger))
 	api.Handle("POST /api/releases/{id}/actions/{action}", web.Controls(ctl, tokens, logger))
-	handler, drain, err := withIntegrations(api, cfg, ctl, BlockedBySource(ctl, st), slackClient, logger)
+	handler, drain, err := withIntegrations(api, cfg, ctl, ReleasesWithSource(ctl, st), slackClient, logger)
 	if err != nil {
 		return err
 	}
