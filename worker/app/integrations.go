@@ -101,6 +101,9 @@ func ReleasesWithSource(ctl *control.Client, st store.Store) func(context.Contex
 		var out []web.SourceRelease
 		for _, s := range running {
 			rec, err := st.GetRelease(ctx, s.ReleaseID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // intake has not recorded it yet: no gate of its has run
+			}
 			if err != nil {
 				return nil, fmt.Errorf("release %q: %w", s.ReleaseID, err)
 			}
