@@ -33,10 +33,11 @@ type RecheckOptions struct {
 // RecheckOnChecks returns a GitHubOptions.OnEvent that turns a finished check on a release's
 // head commit into a readiness recheck of that release: CI finishing while a gate is blocked,
 // or still collecting its evidence, unblocks it without anyone typing `tollgate recheck`. The
-// recheck only collects evidence again; the gate's criteria still decide. Its Update ID is GitHubUpdateID, so a redelivery that
-// reaches another replica, or this one after a restart, rechecks once. It fails (and the
-// delivery may come again) only when the blocked releases could not be listed or Temporal could
-// not be reached; a payload it does not understand, or a refusal, is not worth a redelivery.
+// recheck only collects evidence again; the gate's criteria still decide. Its Update ID is
+// GitHubUpdateID, so a redelivery that reaches another replica, or this one after a restart,
+// rechecks once. It fails (and the delivery may come again) only when the running releases
+// could not be listed or Temporal could not be reached; a payload it does not understand, or a
+// refusal (a release past its gates), is not worth a redelivery.
 func RecheckOnChecks(o RecheckOptions) func(context.Context, GitHubEvent) error {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
