@@ -34,14 +34,9 @@ func issueByKey(t *testing.T, fake *jira.Fake, key string) jira.FakeIssue {
 // the retry creates a second change request. The release's next transition finds the first one,
 // which the workflow never heard of, and closes it as a duplicate, once.
 func TestJiraTransitionClosesADuplicateChangeRequest(t *testing.T) {
-	fake := jira.NewFake("u", "jira-act-token", "Open", jira.FakeChangeWorkflow...)
-	t.Cleanup(fake.Close)
-	c, err := jira.New(jira.Options{BaseURL: fake.URL(), User: "u", Token: "jira-act-token",
-		Config: jira.Config{Project: "CHG", Transitions: jira.FakeSteps()}})
-	require.NoError(t, err)
+	a, fake := jiraActivities(t)
 	var logs bytes.Buffer
-	a := &Activities{Jira: JiraConfig{Tracker: c}, Clock: Clock{Sleep: (&retrytest.Sleeps{}).Sleep},
-		Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	a.Clock, a.Logger = Clock{Sleep: (&retrytest.Sleeps{}).Sleep}, slog.New(slog.NewTextHandler(&logs, nil))
 	fake.SetIndexLag(6)
 	fake.Faults.Push(faults.Fault{}, faults.Fault{Status: http.StatusBadGateway, AfterCommit: true})
 

@@ -222,26 +222,32 @@ func (h *harness) stepStarts() []time.Time {
 	return append([]time.Time(nil), h.starts...)
 }
 
-// updateOutcome is what happened to one update.
+// updateOutcome is what happened to one update; decided closes once it is accepted or rejected.
 type updateOutcome struct {
 	rejected error
 	accepted bool
 	result   Response
 	err      error
+	decided  chan struct{}
 }
+
+func newUpdateOutcome() *updateOutcome { return &updateOutcome{decided: make(chan struct{})} }
 
 // at sends an update after d on the workflow clock.
 func (h *harness) at(d time.Duration, name string, req Request) *updateOutcome {
-	out := &updateOutcome{}
+	out := newUpdateOutcome()
 	h.env.RegisterDelayedCallback(func() { h.send(name, req, out) }, d)
 	return out
 }
 
 func (h *harness) send(name string, req Request, out *updateOutcome) {
+	h.mu.Lock()
 	h.updates++
-	h.env.UpdateWorkflow(name, fmt.Sprintf("%s-%d", name, h.updates), &testsuite.TestUpdateCallback{
-		OnReject: func(err error) { out.rejected = err },
-		OnAccept: func() { out.accepted = true },
+	id := fmt.Sprintf("%s-%d", name, h.updates)
+	h.mu.Unlock()
+	h.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
+		OnReject: func(err error) { out.rejected = err; close(out.decided) },
+		OnAccept: func() { out.accepted = true; close(out.decided) },
 		OnComplete: func(v any, err error) {
 			out.err = err
 			if r, ok := v.(Response); ok {

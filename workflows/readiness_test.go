@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/testsuite"
 
 	"github.com/tollgate-dev/tollgate/activities"
 	"github.com/tollgate-dev/tollgate/policy"
@@ -63,18 +62,10 @@ func (h *harness) mockReadiness(a *activities.Activities) {
 // sendFromActivity sends an update while an activity mock runs (the activity is still in
 // flight when the workflow sees it) and returns once the validator has decided.
 func (h *harness) sendFromActivity(t *testing.T, name string, req Request) *updateOutcome {
-	out, decided := &updateOutcome{}, make(chan struct{})
-	h.mu.Lock()
-	h.updates++
-	id := fmt.Sprintf("%s-activity-%d", name, h.updates)
-	h.mu.Unlock()
-	h.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
-		OnReject:   func(err error) { out.rejected = err; close(decided) },
-		OnAccept:   func() { out.accepted = true; close(decided) },
-		OnComplete: func(v any, err error) { out.result, _ = v.(Response); out.err = err },
-	}, req)
+	out := newUpdateOutcome()
+	h.send(name, req, out)
 	select {
-	case <-decided:
+	case <-out.decided:
 	case <-time.After(10 * time.Second):
 		t.Errorf("update %s undecided", name)
 	}
